@@ -1,0 +1,138 @@
+"""Feature families and the one ordered schema of feature names.
+
+Each family is one module with a name prefix (``rep.``, ``fill.``, ``tmpl.``,
+``read.``, ``spec.``, ``dup.``). A family module defines:
+
+* ``PREFIX``: its name prefix;
+* ``NAMES``: its feature names, in order, each starting with ``PREFIX``;
+* ``RANGES``: the declared ``(low, high)`` range of every feature;
+* ``load() -> object``: its resources (lexicons, weights) read from package data,
+  called once per :class:`~boilerplate_detect.Detector`;
+* ``extract(seg, res, ctx) -> FamilyResult``: values and evidence spans for one text.
+
+Every family reads the shared :class:`~boilerplate_detect.text.Segmented`; none
+tokenises again. :data:`FEATURE_NAMES` is the concatenation of all families'
+``NAMES`` in :data:`FAMILIES` order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, NamedTuple
+
+from boilerplate_detect.report import SpanKind
+from boilerplate_detect.text import Segmented
+
+if TYPE_CHECKING:
+    from boilerplate_detect.features.neardup import DupEvidence
+
+__all__ = [
+    "FAMILIES",
+    "FEATURE_NAMES",
+    "FEATURE_RANGES",
+    "Context",
+    "FamilyResult",
+    "RawSpan",
+    "check_family",
+    "extract",
+    "load_resources",
+]
+
+
+class RawSpan(NamedTuple):
+    """Evidence in normalised-text offsets; the Detector maps it to the original text."""
+
+    start: int
+    end: int
+    kind: SpanKind
+    detail: str
+
+
+class FamilyResult(NamedTuple):
+    """What one family returns for one text."""
+
+    values: tuple[float, ...]
+    spans: list[RawSpan]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a family may know beyond the text itself.
+
+    Attributes:
+        site_lines: For the article's outlet, how many *other* articles of the same
+            outlet seen together with it contain each line key (see
+            :func:`boilerplate_detect.features.templates.line_keys`).
+        site_docs: How many other articles of the same outlet were seen with it.
+        dup: Cross-outlet evidence from the index, or None when no index is used.
+    """
+
+    site_lines: Mapping[int, int] = field(default_factory=dict)
+    site_docs: int = 0
+    dup: DupEvidence | None = None
+
+
+def _families() -> tuple[ModuleType, ...]:
+    from boilerplate_detect.features import filler, neardup, readability, repetition, specificity, templates
+
+    return (repetition, filler, templates, readability, specificity, neardup)
+
+
+#: The feature families, in schema order.
+FAMILIES: tuple[ModuleType, ...] = _families()
+#: Every feature name, in the one fixed order the model and the reports use.
+FEATURE_NAMES: tuple[str, ...] = tuple(n for fam in FAMILIES for n in fam.NAMES)
+#: The declared ``(low, high)`` range of every feature, keyed by name.
+FEATURE_RANGES: dict[str, tuple[float, float]] = {
+    n: r for fam in FAMILIES for n, r in zip(fam.NAMES, fam.RANGES, strict=True)
+}
+
+
+def load_resources() -> dict[str, object]:
+    """Load every family's resources (package data only; no network, no global state).
+
+    Returns:
+        ``{prefix: resources}``, to be passed back to :func:`extract`.
+    """
+    return {fam.PREFIX: fam.load() for fam in FAMILIES}
+
+
+def extract(
+    seg: Segmented, resources: Mapping[str, object], ctx: Context | None = None
+) -> tuple[list[float], list[RawSpan]]:
+    """Compute every feature of one segmented text.
+
+    Args:
+        seg: The segmented text.
+        resources: What :func:`load_resources` returned.
+        ctx: Site and cross-outlet context; None for a lone article.
+
+    Returns:
+        ``(values, spans)``: values in :data:`FEATURE_NAMES` order, each finite and
+        clipped to its declared range; spans in normalised-text offsets.
+    """
+    ctx = ctx if ctx is not None else Context()
+    values: list[float] = []
+    spans: list[RawSpan] = []
+    for fam in FAMILIES:
+        res: FamilyResult = fam.extract(seg, resources[fam.PREFIX], ctx)
+        for v, (lo, hi) in zip(res.values, fam.RANGES, strict=True):
+            v = float(v)
+            values.append(lo if not math.isfinite(v) else min(max(v, lo), hi))
+        spans.extend(res.spans)
+    return values, spans
+
+
+def check_family(fam: ModuleType) -> Sequence[str]:
+    """Return the problems of a family module's declarations (empty when it is well formed)."""
+    problems = []
+    if not all(n.startswith(fam.PREFIX) for n in fam.NAMES):
+        problems.append(f"{fam.__name__}: a name lacks the prefix {fam.PREFIX!r}")
+    if len(fam.NAMES) != len(fam.RANGES):
+        problems.append(f"{fam.__name__}: {len(fam.NAMES)} names but {len(fam.RANGES)} ranges")
+    if len(set(fam.NAMES)) != len(fam.NAMES):
+        problems.append(f"{fam.__name__}: duplicate names")
+    return problems

@@ -1,0 +1,329 @@
+"""The text layer: normalise once, segment once, keep offsets into the original.
+
+Every feature family, the index and the span builder read one :class:`Segmented`
+made by :func:`segment`. Nothing downstream tokenises again.
+
+Normalisation (:func:`normalise`):
+
+* NFKC per character (full-width letters, ligatures, compatibility forms);
+* zero-width characters, soft hyphens, BOMs, bidi controls and other control
+  characters removed;
+* Cyrillic and Greek letters that look like Latin ones (homoglyphs) mapped to
+  Latin when they stand next to a Latin letter, so ``"pаdded"`` with a Cyrillic
+  ``а`` reads as ``"padded"`` while all-Cyrillic words are kept;
+* curly quotes to straight quotes, dashes to ``-``, HTML entities decoded;
+* runs of horizontal white space folded to one space; ``\\r\\n`` and other line
+  separators to ``\\n``.
+
+Texts longer than :data:`MAX_CHARS` characters are cut at that limit (at the
+last line break or space before it) and :attr:`Segmented.truncated` is set.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+__all__ = ["MAX_CHARS", "Segmented", "normalise", "segment"]
+
+#: Texts longer than this many characters are cut here; the report says ``truncated``.
+MAX_CHARS = 500_000
+
+_ZERO_WIDTH = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a"
+    "\u206b\u206c\u206d\u206e\u206f\ufeff\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08"
+    "\ufe09\ufe0a\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f"
+)
+_LINE_BREAKS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_SPACES = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_QUOTES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
+    "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-",
+}  # fmt: skip
+# Cyrillic and Greek letters that render like Latin ones (Unicode confusables, the common subset).
+_HOMOGLYPHS = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ո": "n",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+    "α": "a", "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}  # fmt: skip
+
+# What the single scan of normalise() stops at: runs of spaces, HTML entities, and any
+# character outside printable ASCII except the ranges whose NFKC form is themselves.
+_SPECIAL = re.compile(
+    rf"[{_SPACES}]{{2,}}|&(?:[A-Za-z][A-Za-z0-9]{{1,30}}|#[0-9]{{1,7}}|#[xX][0-9A-Fa-f]{{1,6}});"
+    r"|[^\n\x20-\x7e\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u4e00-\u9fff\uac00-\ud7a3]"
+)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _replacement(text: str, m: re.Match[str]) -> str:
+    s = m.group()
+    if len(s) > 1:
+        if s[0] == "&":
+            out = html.unescape(s)
+            return out if out != s and "\n" not in out else s
+        return " "
+    c = s
+    if c in _ZERO_WIDTH:
+        return ""
+    if c == "\r":
+        return "" if text.startswith("\n", m.end()) else "\n"
+    if c in _LINE_BREAKS:
+        return "\n"
+    q = _QUOTES.get(c)
+    if q is not None:
+        return q
+    h = _HOMOGLYPHS.get(c)
+    if h is not None:
+        i = m.start()
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if _ASCII_LETTER.match(before) or _ASCII_LETTER.match(after):
+            return h
+        return c
+    cat = unicodedata.category(c)
+    if cat[0] == "C":  # control, format, unassigned, private use, surrogate
+        return " " if c == "\t" else ""
+    if cat == "Zs":
+        return " "
+    out = unicodedata.normalize("NFKC", c)
+    if out != c:
+        return _QUOTES.get(out, out) if len(out) == 1 else out
+    return c
+
+
+@dataclass(slots=True, eq=False)
+class _OffsetMap:
+    """Piecewise-linear map from normalised offsets to original offsets."""
+
+    norm: list[int] = field(default_factory=lambda: [0])
+    orig: list[int] = field(default_factory=lambda: [0])
+
+    def add(self, norm_pos: int, orig_pos: int) -> None:
+        self.norm.append(norm_pos)
+        self.orig.append(orig_pos)
+
+    def __call__(self, pos: int) -> int:
+        i = bisect.bisect_right(self.norm, pos) - 1
+        out = self.orig[i] + (pos - self.norm[i])
+        if i + 1 < len(self.orig) and out > self.orig[i + 1]:
+            return self.orig[i + 1]
+        return out
+
+
+def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
+    if text.isascii() and "\r" not in text and "&" not in text and "  " not in text and "\t" not in text:
+        # Fast path: printable ASCII with single spaces needs only control-character removal.
+        if text.isprintable() or not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text):
+            return text, None
+    pieces: list[str] = []
+    omap = _OffsetMap()
+    last = 0
+    npos = 0
+    for m in _SPECIAL.finditer(text):
+        s, e = m.span()
+        r = _replacement(text, m)
+        if r == m.group():
+            continue
+        pieces.append(text[last:s])
+        npos += s - last
+        omap.add(npos, s)
+        pieces.append(r)
+        npos += len(r)
+        omap.add(npos, e)
+        last = e
+    if last == 0 and not pieces:
+        return text, None
+    pieces.append(text[last:])
+    return "".join(pieces), omap
+
+
+def normalise(text: str) -> str:
+    """Return the normalised form of a text (see the module docstring for the rules).
+
+    Args:
+        text: Any string.
+
+    Returns:
+        The normalised string; ``""`` for ``""``.
+    """
+    return _normalise_with_map(text)[0]
+
+
+_WORD = re.compile(r"[^\W_]+(?:['][^\W_]+)*")
+_LINE = re.compile(r"[^\n]+")
+_SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREV = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc corp co ltd no vs etc fig jan feb mar apr "
+    "jun jul aug sep sept oct nov dec u.s u.k e.g i.e a.m p.m rev hon capt cmdr adm maj supt det insp".split()
+)
+
+
+def _split_sentences(line: str, base: int, out: list[tuple[int, int]]) -> None:
+    start = 0
+    for m in _SENT_END.finditer(line):
+        end = m.start() + len(m.group().rstrip())
+        head = line[start : m.start()]
+        last_word = head.rsplit(None, 1)[-1].lower().lstrip("\"'(") if head.strip() else ""
+        if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        out.append((base + start, base + end))
+        start = m.end()
+    if start < len(line):
+        out.append((base + start, base + len(line)))
+
+
+@dataclass(slots=True, eq=False)
+class Segmented:
+    """One text, normalised and segmented once.
+
+    All offsets in ``paragraphs``, ``lines`` and ``sentences`` are into
+    :attr:`text` (the normalised text); :meth:`to_original` maps them back.
+
+    Attributes:
+        original: The text as given (after truncation, if any).
+        text: The normalised text.
+        truncated: True when the input was longer than :data:`MAX_CHARS`.
+        lines: ``(start, end)`` of every non-blank line, stripped of outer spaces.
+        line_paragraph: For every line, the index of its paragraph.
+        paragraphs: ``(start, end)`` of every paragraph: blocks between blank lines, or
+            single lines when the text has no blank lines.
+        sentences: ``(start, end)`` of every sentence; a line break always ends one.
+        sentence_line: For every sentence, the index of its line.
+        sentence_words: The lower-cased word tokens of every sentence.
+        words: All lower-cased word tokens, in order.
+    """
+
+    original: str
+    text: str
+    truncated: bool
+    lines: list[tuple[int, int]]
+    line_paragraph: list[int]
+    paragraphs: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+    sentence_line: list[int]
+    sentence_words: list[list[str]]
+    words: list[str]
+    _map: _OffsetMap | None = None
+    _token_text: str = ""
+    _word_starts: list[int] | None = None
+
+    def to_original(self, pos: int) -> int:
+        """Map an offset into :attr:`text` to the matching offset into :attr:`original`."""
+        if self._map is None:
+            return pos
+        return min(self._map(pos), len(self.original))
+
+    def line_text(self, i: int) -> str:
+        """Return the normalised text of line ``i``."""
+        s, e = self.lines[i]
+        return self.text[s:e]
+
+    def sentence_text(self, i: int) -> str:
+        """Return the normalised text of sentence ``i``."""
+        s, e = self.sentences[i]
+        return self.text[s:e]
+
+    def word_starts(self) -> list[int]:
+        """Return the start offset (into :attr:`text`) of every word in :attr:`words`.
+
+        Computed on first use and kept on this object; most features never need it.
+        """
+        if self._word_starts is None:
+            starts: list[int] = []
+            for s, e in self.sentences:
+                starts.extend(m.start() for m in _WORD.finditer(self._token_text, s, e))
+            self._word_starts = starts
+        return self._word_starts
+
+    def word_end(self, i: int) -> int:
+        """Return the end offset (into :attr:`text`) of word ``i``."""
+        return self.word_starts()[i] + len(self.words[i])
+
+    @property
+    def n_chars(self) -> int:
+        """Number of non-space characters of the normalised text."""
+        return len(self.text) - self.text.count(" ") - self.text.count("\n")
+
+
+def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
+    """Normalise and segment a text.
+
+    Args:
+        text: The article text, as given.
+        max_chars: Longer texts are cut to this many characters.
+
+    Returns:
+        The :class:`Segmented` text. An empty or blank text gives empty lists.
+    """
+    truncated = len(text) > max_chars
+    if truncated:
+        cut = max(text.rfind("\n", 0, max_chars), text.rfind(" ", 0, max_chars))
+        text = text[: cut if cut > max_chars // 2 else max_chars]
+    norm, omap = _normalise_with_map(text)
+
+    lines: list[tuple[int, int]] = []
+    line_paragraph: list[int] = []
+    has_blank = bool(re.search(r"\n[ ]*\n", norm))
+    para = -1
+    prev_end = 0
+    for m in _LINE.finditer(norm):
+        s, e = m.span()
+        raw = m.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        s += len(raw) - len(raw.lstrip())
+        e = s + len(stripped)
+        if not lines or not has_blank or norm.count("\n", prev_end, s) >= 2:
+            para += 1
+        lines.append((s, e))
+        line_paragraph.append(para)
+        prev_end = e
+    paragraphs: list[tuple[int, int]] = []
+    for (s, e), p in zip(lines, line_paragraph):
+        if p == len(paragraphs):
+            paragraphs.append((s, e))
+        else:
+            paragraphs[p] = (paragraphs[p][0], e)
+
+    sentences: list[tuple[int, int]] = []
+    sentence_line: list[int] = []
+    for li, (s, e) in enumerate(lines):
+        n0 = len(sentences)
+        _split_sentences(norm[s:e], s, sentences)
+        sentence_line.extend([li] * (len(sentences) - n0))
+    findall = _WORD.findall
+    lower = norm.lower()
+    if len(lower) == len(norm):
+        sentence_words = [findall(lower, s, e) for s, e in sentences]
+        token_text = lower
+    else:  # a few letters (e.g. "İ") grow when lower-cased: tokenise the original case instead
+        sentence_words = [[w.lower() for w in findall(norm, s, e)] for s, e in sentences]
+        token_text = norm
+    words = [w for ws in sentence_words for w in ws]
+    return Segmented(
+        original=text,
+        text=norm,
+        truncated=truncated,
+        lines=lines,
+        line_paragraph=line_paragraph,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        sentence_line=sentence_line,
+        sentence_words=sentence_words,
+        words=words,
+        _map=omap,
+        _token_text=token_text,
+    )
