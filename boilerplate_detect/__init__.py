@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from boilerplate_detect.article import Article
 from boilerplate_detect.detector import Detector
@@ -21,8 +22,20 @@ from boilerplate_detect.errors import (
     InvalidArticleError,
     ModelLoadError,
 )
-from boilerplate_detect.index import Index
 from boilerplate_detect.report import NearDuplicate, Passage, Report, Span
+
+if TYPE_CHECKING:
+    from boilerplate_detect.index import Index
+
+
+def __getattr__(name: str) -> object:
+    # Index is imported on first use so that `import boilerplate_detect` stays light.
+    if name == "Index":
+        from boilerplate_detect.index import Index
+
+        return Index
+    raise AttributeError(f"module 'boilerplate_detect' has no attribute {name!r}")
+
 
 try:
     __version__ = version("boilerplate-detect")

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from boilerplate_detect.text import MAX_CHARS, normalise, segment
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", ""),
+        ("plain ascii", "plain ascii"),
+        ("a  \t b", "a b"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("\uff26\uff55\uff4c\uff4c width", "Full width"),
+        ("p\u0430dded", "padded"),  # Cyrillic a inside a Latin word
+        ("\u0441\u043e\u0440", "\u0441\u043e\u0440"),  # an all-Cyrillic word stays
+        ("\u201cquoted\u201d and it\u2019s", "\"quoted\" and it's"),
+        ("AT&amp;T &#169;", "AT&T ©"),
+        ("a\r\nb\rc", "a\nb\nc"),
+        ("ctl\x00\x07char", "ctlchar"),
+        ("em\u2014dash", "em-dash"),
+    ],
+    ids=["empty", "ascii", "spaces", "zero-width", "soft-hyphen", "full-width", "homoglyph", "cyrillic-kept",
+         "quotes", "entities", "newlines", "controls", "dash"],
+)
+def test_normalise_table(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+def test_segment_structure() -> None:
+    text = "Title line\n\nMr. Smith said \"yes\". He left at 5 p.m. on Monday! Why?\nNext line.\n\nLast para."
+    seg = segment(text)
+    assert [seg.line_text(i) for i in range(len(seg.lines))] == [
+        "Title line", 'Mr. Smith said "yes". He left at 5 p.m. on Monday! Why?', "Next line.", "Last para."]
+    assert seg.line_paragraph == [0, 1, 1, 2]
+    assert [seg.sentence_text(i) for i in range(len(seg.sentences))] == [
+        "Title line", 'Mr. Smith said "yes".', "He left at 5 p.m. on Monday!", "Why?", "Next line.", "Last para."]
+    assert seg.words[:4] == ["title", "line", "mr", "smith"]
+    assert sum(len(w) for w in seg.sentence_words) == len(seg.words)
+
+
+def test_lines_are_paragraphs_without_blank_lines() -> None:
+    seg = segment("one\ntwo\nthree")
+    assert seg.line_paragraph == [0, 1, 2]
+    assert len(seg.paragraphs) == 3
+
+
+def test_empty_and_blank() -> None:
+    for t in ("", "   \n\n \t"):
+        seg = segment(t)
+        assert seg.words == [] and seg.lines == [] and seg.sentences == [] and seg.paragraphs == []
+
+
+def test_truncation_is_flagged() -> None:
+    seg = segment("word " * 100, max_chars=101)
+    assert seg.truncated and len(seg.original) <= 101
+    assert not segment("short").truncated
+    assert MAX_CHARS >= 100_000
+
+
+@given(st.text(max_size=300))
+def test_word_offsets_map_back_to_the_original(text: str) -> None:
+    seg = segment(text)
+    starts = seg.word_starts()
+    assert len(starts) == len(seg.words)
+    for i, w in enumerate(seg.words):
+        s, e = seg.to_original(starts[i]), seg.to_original(seg.word_end(i))
+        assert 0 <= s <= e <= len(text)
+        assert seg.text[starts[i] : seg.word_end(i)].lower() == w or len(seg.text.lower()) != len(seg.text)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_normalise_is_idempotent_on_words(text: str) -> None:
+    once = segment(text).words
+    assert segment(normalise(text)).words == once
+
+
+@given(st.text(max_size=200))
+def test_spans_of_lines_and_sentences_are_ordered(text: str) -> None:
+    seg = segment(text)
+    for spans in (seg.lines, seg.sentences, seg.paragraphs):
+        prev = 0
+        for s, e in spans:
+            assert prev <= s < e <= len(seg.text)
+            prev = e
