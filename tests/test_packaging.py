@@ -1,0 +1,67 @@
+"""The built wheel contains the model and works outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=True, capture_output=True, timeout=600,
+    )
+    (whl,) = out.glob("boilerplate_detect-*.whl")
+    return whl
+
+
+def test_wheel_contains_package_data_and_model(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "boilerplate_detect/__init__.py",
+        "boilerplate_detect/py.typed",
+        "boilerplate_detect/_models/default/meta.json",
+        "boilerplate_detect/_models/default/model.skops",
+        "boilerplate_detect/_models/default/MODEL_CARD.md",
+    ):
+        assert required in names, required
+    assert not any(n.endswith((".pkl", ".joblib", ".pickle")) for n in names)
+    assert not any(n.startswith("tests/") for n in names)
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_scores_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], check=True,
+                   capture_output=True, timeout=300)
+    # Dependencies come from the test environment, the package itself only from the wheel.
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(site, "_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
+    code = (
+        "import boilerplate_detect, sys; from boilerplate_detect import Detector; "
+        "r = Detector.load().score('Some text.'); print(boilerplate_detect.__file__); print(r.originality)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    p = subprocess.run([str(py), "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 0, p.stderr
+    where, score = p.stdout.split()
+    assert str(env_dir) in where and str(ROOT) not in where
+    assert 0.0 <= float(score) <= 1.0
+    cli = env_dir / "bin" / "boilerplate-detect"
+    p = subprocess.run([str(cli), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert p.returncode == 0 and "score" in p.stdout
