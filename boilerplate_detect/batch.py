@@ -1,0 +1,467 @@
+"""Batch scoring of files: chunks, cross-outlet passes, worker processes, resume.
+
+The pipeline is ``io.iter_records`` -> ``Article.from_mapping`` -> ``Detector.score_many``
+-> a row writer, one chunk of ``batch_size`` records at a time, so memory stays
+bounded by a few chunks whatever the input size.
+
+Cross-outlet comparison, by default, takes two passes: the first adds every
+article of the input to an in-memory index (the index keeps fingerprints, not
+texts), the second reads the input again and scores it against that index.
+Standard input cannot be read twice and is spooled to a temporary file. With a
+persistent index (``index="crawl.idx"`` or ``"redis://..."``) each chunk is
+scored against the index and then added to it, in one pass.
+
+With ``jobs > 1`` chunks go to worker processes that each load the Detector
+once; at most ``2 * jobs`` chunks are in flight and rows are written in input
+order. A cross-outlet index built in the parent is saved to a temporary file
+that the workers open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from boilerplate_detect import io as bio
+from boilerplate_detect.article import Article
+from boilerplate_detect.errors import InputFormatError, InvalidArticleError
+
+if TYPE_CHECKING:
+    from boilerplate_detect.detector import Detector
+    from boilerplate_detect.index import Index
+
+__all__ = ["DEFAULT_CHUNK", "BatchOptions", "Summary", "chunks", "records_to_rows", "run_score"]
+
+logger = logging.getLogger(__name__)
+
+#: Records per chunk (and per Detector batch) by default.
+DEFAULT_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How records are turned into articles and scored (picklable: it goes to workers).
+
+    Attributes:
+        text_field: Field holding the text.
+        id_field: Field holding the id.
+        url_field: Field holding the URL.
+        outlet_field: Field holding the outlet.
+        published_field: Field holding the publication time.
+        model: Model directory, or None for the bundled model.
+        batch_size: Records per chunk and per Detector batch.
+        include_text: Copy the article text into the output row (``text``).
+        index_path: A persistent or temporary index the workers open, or None.
+    """
+
+    text_field: str = "text"
+    id_field: str = "id"
+    url_field: str = "url"
+    outlet_field: str = "outlet"
+    published_field: str = "published"
+    model: str | None = None
+    batch_size: int = DEFAULT_CHUNK
+    include_text: bool = False
+    index_path: str | None = None
+
+
+@dataclass
+class Summary:
+    """What a run did.
+
+    Attributes:
+        records: Input records handled in this run (skipped resumed ones excluded).
+        errors: Records that became error rows.
+        flagged: Scored articles labelled ``farm``.
+        skipped: Records skipped because ``--resume`` found them already written.
+        seconds: Wall time of the scoring pass.
+        interrupted: The run was stopped (Ctrl-C, SIGTERM) before the end.
+    """
+
+    records: int = 0
+    errors: int = 0
+    flagged: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    outlets: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Records per second of the scoring pass."""
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+
+def chunks(records: Iterable[bio.Record], size: int) -> Iterator[list[bio.Record]]:
+    """Group records into lists of ``size`` (the last may be shorter)."""
+    buf: list[bio.Record] = []
+    for r in records:
+        buf.append(r)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def to_article(rec: bio.Record, opts: BatchOptions) -> Article | str:
+    """Build the Article of a record, or return the error message of a record that fails.
+
+    Args:
+        rec: The record.
+        opts: Field names.
+
+    Returns:
+        The Article, or the error message.
+    """
+    if rec.error is not None or rec.data is None:
+        return rec.error or "the record could not be read"
+    try:
+        return Article.from_mapping(
+            rec.data,
+            text_field=opts.text_field,
+            id_field=opts.id_field,
+            url_field=opts.url_field,
+            outlet_field=opts.outlet_field,
+            published_field=opts.published_field,
+            default_id=str(rec.position),
+        )
+    except InvalidArticleError as exc:
+        where = f"{rec.source}:{rec.line}: " if rec.line is not None else ""
+        return f"{where}{type(exc).__name__}: {exc}"
+
+
+def _record_id(rec: bio.Record, opts: BatchOptions) -> str | None:
+    if rec.data is None:
+        return None
+    v = rec.data.get(opts.id_field)
+    return None if v is None else str(v)
+
+
+def records_to_rows(
+    detector: Detector, records: Sequence[bio.Record], opts: BatchOptions
+) -> tuple[list[dict[str, Any]], list[Article]]:
+    """Score one chunk: one output row per record, in order, error rows included.
+
+    Args:
+        detector: The Detector.
+        records: The chunk.
+        opts: Field names and output options.
+
+    Returns:
+        The rows, and the chunk's valid articles (for adding to an index).
+    """
+    built = [to_article(r, opts) for r in records]
+    articles = [a for a in built if isinstance(a, Article)]
+    reports = iter(detector.score_many(articles, batch_size=max(len(articles), 1)))
+    rows: list[dict[str, Any]] = []
+    for rec, art in zip(records, built, strict=True):
+        if not isinstance(art, Article):
+            rows.append(bio.error_row(rec, art, record_id=_record_id(rec, opts)))
+            continue
+        row = next(reports).to_dict()
+        if art.url:
+            row["url"] = art.url
+        if art.published:
+            row["published"] = art.published
+        if rec.extra:
+            row["extra"] = {**row.get("extra", {}), **rec.extra}
+        if opts.include_text:
+            row["text"] = art.text
+        rows.append(row)
+    return rows, articles
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_WORKER: dict[str, Any] = {}
+
+
+def _open_index(spec: str) -> Index:
+    from boilerplate_detect.index import Index
+
+    return Index.open(spec)
+
+
+def _load_detector(opts: BatchOptions, index: Index | None) -> Detector:
+    from boilerplate_detect.detector import Detector
+
+    return Detector.load(opts.model, index=index)
+
+
+def _worker_init(opts: BatchOptions) -> None:
+    # The parent handles Ctrl-C; workers are terminated by it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    index = _open_index(opts.index_path) if opts.index_path else None
+    _WORKER["detector"] = _load_detector(opts, index)
+    _WORKER["opts"] = opts
+
+
+def _worker_score(records: list[bio.Record]) -> list[dict[str, Any]]:
+    rows, _ = records_to_rows(_WORKER["detector"], records, _WORKER["opts"])
+    return rows
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _spool_stdin(tmpdir: str) -> str:
+    path = str(Path(tmpdir) / "stdin.jsonl")  # "-" reads as JSON Lines unless --format says otherwise
+    with Path(path).open("wb") as out:
+        shutil.copyfileobj(bio._Stdin.buffer(), out, 1 << 20)
+    return path
+
+
+def _resume_point(out_rows: int, errors_path: str | None) -> tuple[int, int]:
+    """Return (records to skip, error rows to keep) when errors go to their own file.
+
+    Error rows are written before the output rows of their chunk, so the errors file
+    may lead the output by up to one chunk. The records done are the error positions
+    and the first ``out_rows`` other positions; error rows past that are dropped.
+    """
+    if errors_path is None or not Path(errors_path).exists():
+        return out_rows, 0
+    bio.count_complete_jsonl_rows(errors_path, truncate=True)
+    positions = [int(r["position"]) for r in bio.read_rows(errors_path) if "position" in r]
+    err = set(positions)
+    successes = 0
+    p = 0
+    while True:
+        if p in err:
+            p += 1
+            continue
+        if successes == out_rows:
+            break
+        successes += 1
+        p += 1
+    keep = sum(1 for q in positions if q < p)
+    return p, keep
+
+
+def _truncate_jsonl_rows(path: str, keep: int) -> None:
+    with Path(path).open("r+b") as f:
+        n = 0
+        while n < keep and f.readline():
+            n += 1
+        f.truncate(f.tell())
+
+
+def run_score(
+    inputs: Sequence[str],
+    output: str,
+    *,
+    opts: BatchOptions,
+    input_format: bio.InputFormat | None = None,
+    output_format: bio.OutputFormat | None = None,
+    errors_path: str | None = None,
+    cross_outlet: bool = True,
+    index: str | None = None,
+    jobs: int = 1,
+    resume: bool = False,
+    quiet: bool = False,
+    encoding_errors: bio.EncodingErrors = "error",
+    warc_text: bio.WarcText = "main",
+    on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
+    write_text: bool | None = None,
+) -> Summary:
+    """Score files into an output file; the engine of ``boilerplate-detect score``.
+
+    Args:
+        inputs: Input paths (``-`` for standard input).
+        output: Output path (``-`` for standard output).
+        opts: Field names, model, chunk size.
+        input_format: The input format; inferred from each extension when None.
+        output_format: The output format; inferred from the output's extension when None.
+        errors_path: Write error rows to this JSONL file instead of the output.
+        cross_outlet: Compare the articles of the input with each other (two passes).
+        index: A persistent index (path or ``redis://`` URL) to compare against and add to.
+        jobs: Worker processes.
+        resume: Continue a partial output: skip the records it already holds.
+        quiet: No progress bar.
+        encoding_errors: ``"error"`` or ``"replace"`` for invalid UTF-8.
+        warc_text: ``"main"`` or ``"page"`` text of WARC HTML records.
+        on_rows: Called with every chunk of rows (with texts when ``opts.include_text``).
+        write_text: Keep the ``text`` field in the written rows; defaults to ``opts.include_text``.
+
+    Returns:
+        The run's summary.
+
+    Raises:
+        InputFormatError: An input cannot be opened, or the output cannot be resumed.
+        ModelLoadError: The model is missing or incompatible.
+    """
+    from tqdm import tqdm
+
+    from boilerplate_detect.features import FEATURE_NAMES
+
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    out_fmt = output_format or bio.infer_output_format(output)
+    if write_text is None:
+        write_text = opts.include_text
+    summary = Summary()
+    with contextlib.ExitStack() as stack:
+        tmpdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="boilerplate-detect-"))
+        paths = list(inputs)
+        fmt = input_format
+        two_pass = cross_outlet and index is None
+        if "-" in paths and two_pass:
+            # Standard input cannot be read twice: keep a copy for the second pass.
+            paths = [_spool_stdin(tmpdir) if p == "-" else p for p in paths]
+
+        def records() -> Iterator[bio.Record]:
+            return bio.iter_records(paths, fmt, encoding_errors=encoding_errors, warc_text=warc_text)
+
+        writer, done = bio.open_writer(output, out_fmt, feature_names=FEATURE_NAMES, resume=resume)
+        stack.callback(writer.close)
+        err_writer: bio.RowWriter | None = None
+        skip = done
+        if errors_path is not None:
+            skip, keep = _resume_point(done, errors_path if resume else None)
+            if resume and Path(errors_path).exists():
+                _truncate_jsonl_rows(errors_path, keep)
+            err_writer = bio.JsonlWriter(errors_path, append=resume)
+            stack.callback(err_writer.close)
+        summary.skipped = skip
+
+        bar = tqdm(
+            desc="scoring",
+            unit=" articles",
+            disable=quiet or not sys.stderr.isatty(),
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        stack.callback(bar.close)
+        start = time.perf_counter()
+        try:
+            idx: Index | None = None
+            persistent = index is not None and cross_outlet
+            if persistent:
+                assert index is not None
+                idx = _open_index(index)
+                stack.callback(idx.close)
+            elif two_pass:
+                idx = _build_batch_index(records(), opts, quiet)
+                stack.callback(idx.close)
+            worker_opts = opts
+            if jobs > 1 and idx is not None:
+                worker_opts = replace(opts, index_path=_index_for_workers(idx, index, tmpdir))
+            stream = (r for r in records() if r.position >= skip)
+            for rows, articles in _score_chunks(stream, worker_opts, opts, idx, jobs, stack):
+                if persistent and idx is not None:
+                    for a in articles:
+                        idx.add(a)
+                _emit(rows, writer, err_writer, summary, write_text, on_rows)
+                bar.update(len(rows))
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _emit(
+    rows: list[dict[str, Any]],
+    writer: bio.RowWriter,
+    err_writer: bio.RowWriter | None,
+    summary: Summary,
+    write_text: bool,
+    on_rows: Callable[[list[dict[str, Any]]], None] | None,
+) -> None:
+    errors = [r for r in rows if r.get("error")]
+    summary.records += len(rows)
+    summary.errors += len(errors)
+    summary.flagged += sum(1 for r in rows if r.get("label") == "farm")
+    if on_rows is not None:
+        on_rows(rows)
+    written = rows if write_text else [{k: v for k, v in r.items() if k != "text"} for r in rows]
+    if err_writer is not None:
+        # Errors first: the errors file may lead the output by one chunk, never lag it.
+        err_writer.write_many(errors)
+        written = [r for r in written if not r.get("error")]
+    writer.write_many(written)
+
+
+def _score_chunks(
+    stream: Iterator[bio.Record],
+    worker_opts: BatchOptions,
+    opts: BatchOptions,
+    idx: Index | None,
+    jobs: int,
+    stack: contextlib.ExitStack,
+) -> Iterator[tuple[list[dict[str, Any]], list[Article]]]:
+    size = opts.batch_size
+    if jobs == 1:
+        detector = _load_detector(opts, idx)
+        for chunk in chunks(stream, size):
+            yield records_to_rows(detector, chunk, opts)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(worker_opts,))
+    stack.callback(pool.join)
+    stack.callback(pool.terminate)
+    pending: deque[tuple[Any, list[bio.Record]]] = deque()
+    for chunk in chunks(stream, size):
+        pending.append((pool.apply_async(_worker_score, (chunk,)), chunk))
+        if len(pending) >= 2 * jobs:
+            res, done = pending.popleft()
+            yield res.get(), _articles(done, opts)
+    while pending:
+        res, done = pending.popleft()
+        yield res.get(), _articles(done, opts)
+    pool.close()
+
+
+def _articles(records: Sequence[bio.Record], opts: BatchOptions) -> list[Article]:
+    return [a for a in (to_article(r, opts) for r in records) if isinstance(a, Article)]
+
+
+def _build_batch_index(records: Iterator[bio.Record], opts: BatchOptions, quiet: bool) -> Index:
+    """Pass 1: add every readable article to an in-memory index (texts are not kept)."""
+    from tqdm import tqdm
+
+    from boilerplate_detect.index import Index
+
+    idx = Index.memory()
+    with tqdm(
+        desc="indexing", unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr
+    ) as bar:
+        for rec in records:
+            art = to_article(rec, opts)
+            if isinstance(art, Article) and art.text.strip():
+                idx.add(art)
+            bar.update(1)
+    return idx
+
+
+def _index_for_workers(idx: Index, spec: str | None, tmpdir: str) -> str:
+    """Return a path or URL from which worker processes open the same index."""
+    if spec is not None:
+        return spec
+    path = str(Path(tmpdir) / "batch.idx")
+    save = getattr(idx, "save", None)
+    if save is None:
+        raise InputFormatError(
+            "this index cannot be shared with worker processes; run with --jobs 1 or pass --index PATH"
+        )
+    save(path)
+    return path
+
+
+def default_jobs() -> int:
+    """The number of usable CPUs (for ``--jobs 0``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
