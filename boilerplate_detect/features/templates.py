@@ -1,22 +1,751 @@
-"""Family ``tmpl.``: provisional placeholder, replaced by the feature issue."""
+"""Family ``tmpl.``: page chrome, calls to action and template blocks, line by line.
+
+Every line of the text gets a probability of being boilerplate from a small
+two-stage logistic line model (weights in package data ``line_model.json``,
+trained by ``scripts/train_line_classifier.py`` on real pages whose article body
+is known). Stage one reads the line itself and its neighbourhood (words, case,
+punctuation, function-word rate, digits, separators, pattern hits, position,
+neighbouring line lengths, paragraph size); stage two smooths the stage-one
+scores over neighbouring lines, as jusText's context-sensitive pass does.
+
+On top of the learned model, documented rules from ``chrome_patterns.txt`` mark
+template blocks the training pages do not show: Key Points and FAQ blocks, calls to
+action ("Follow ... on Google News", "Subscribe to our newsletter"), copyright and
+disclaimer lines. A complete sentence that matches no pattern is never called
+boilerplate by the model alone, so a news paragraph that merely contains a short
+line or a question is left alone.
+
+Site level: when articles of one outlet are scored together, the Detector counts
+the :func:`line_keys` they share (``Context.site_lines``); a short line present in
+at least :data:`SITE_MIN_OTHERS` other articles of the outlet, and in at least
+:data:`SITE_MIN_SHARE` of them, is a template line.
+
+Spans: kind ``boilerplate`` for page chrome, kind ``template`` for template blocks,
+calls to action, copyright/disclaimer lines and lines repeated across the site.
+"""
 
 from __future__ import annotations
 
-from boilerplate_detect.features import Context, FamilyResult
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources as _resources
+
+import xxhash
+
+from boilerplate_detect.errors import ModelLoadError
+from boilerplate_detect.features import Context, FamilyResult, RawSpan
+from boilerplate_detect.report import SpanKind
 from boilerplate_detect.text import Segmented
 
+__all__ = [
+    "LINE_FEATURES",
+    "NAMES",
+    "PREFIX",
+    "RANGES",
+    "LineModel",
+    "TemplateResources",
+    "classify_lines",
+    "extract",
+    "line_features",
+    "line_keys",
+    "load",
+    "load_line_model",
+    "load_patterns",
+]
+
+logger = logging.getLogger(__name__)
+
 PREFIX = "tmpl."
-NAMES: tuple[str, ...] = ("tmpl.n_words_log",)
-RANGES: tuple[tuple[float, float], ...] = ((0.0, 20.0),)
+NAMES: tuple[str, ...] = (
+    "tmpl.boilerplate_line_frac",
+    "tmpl.boilerplate_char_frac",
+    "tmpl.template_line_frac",
+    "tmpl.template_char_frac",
+    "tmpl.mean_line_prob",
+    "tmpl.chrome_lines",
+    "tmpl.cta_lines",
+    "tmpl.faq_block",
+    "tmpl.key_points_block",
+    "tmpl.copyright_line",
+    "tmpl.disclaimer_line",
+    "tmpl.site_repeat_line_frac",
+    "tmpl.short_line_frac",
+)
+RANGES: tuple[tuple[float, float], ...] = (
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 50.0),
+    (0.0, 20.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+    (0.0, 1.0),
+)
+
+#: Lines longer than this many words get no site key (they are body paragraphs).
+LINE_KEY_MAX_WORDS = 30
+#: A line is a site template line when at least this many other articles of the outlet have it ...
+SITE_MIN_OTHERS = 2
+#: ... and at least this share of the other articles of the outlet seen with it.
+SITE_MIN_SHARE = 0.3
+#: Lines with a model probability at or above this are boilerplate (the model file may override).
+DEFAULT_THRESHOLD = 0.5
+#: A line ending as a sentence (3+ words, no pattern hit) is boilerplate only at this probability or above.
+GUARD_PROB = 0.9
+#: Pattern matching is skipped on lines longer than this many words (chrome lines are short).
+PATTERN_MAX_WORDS = 60
+#: A Key Points / FAQ block that follows its heading as separate paragraphs spans at most this many lines.
+BLOCK_MAX_LINES = 20
+#: ... and stops at the first line longer than this many words.
+BLOCK_MAX_WORDS = 40
+#: Lines with at most this many words count as short for ``tmpl.short_line_frac``.
+SHORT_LINE_WORDS = 5
+
+#: Names of the stage-one line features, in model order.
+LINE_FEATURES: tuple[str, ...] = (
+    "log_words",
+    "words_le2",
+    "words_le5",
+    "words_le10",
+    "words_ge20",
+    "ends_sentence",
+    "ends_colon",
+    "cap_frac",
+    "stop_frac",
+    "digit_frac",
+    "has_separator",
+    "starts_bullet",
+    "has_url",
+    "pat_chrome",
+    "pat_cta",
+    "pat_legal",
+    "pat_heading",
+    "rel_pos",
+    "is_first",
+    "is_last",
+    "words_before_frac",
+    "prev_log_words",
+    "next_log_words",
+    "win3_mean_log_words",
+    "win3_max_log_words",
+    "win3_short_frac",
+    "para_log_words",
+    "para_log_lines",
+    "log_chars_per_word",
+    "rel_log_words",
+    "win5_words_rel",
+    "log_dist_main",
+)
+#: Names of the stage-two (context smoothing) features, in model order.
+STAGE2_FEATURES: tuple[str, ...] = (
+    "z_self",
+    "z_prev",
+    "z_next",
+    "z_win2_mean",
+    "z_win6_mean",
+    "z_win6_min",
+    "log_words",
+    "ends_sentence",
+)
+
+_CATEGORIES = ("keypoints", "faq", "copyright", "disclaimer", "cta", "chrome")
+_TEMPLATE_CATS = frozenset({"keypoints", "faq", "copyright", "disclaimer", "cta"})
+
+# Function words (closed-class English words): a line of running prose has many.
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "yet",
+        "for",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "after",
+        "before",
+        "between",
+        "through",
+        "during",
+        "without",
+        "within",
+        "against",
+        "among",
+        "across",
+        "behind",
+        "beyond",
+        "since",
+        "until",
+        "upon",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "i",
+        "you",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "me",
+        "him",
+        "her",
+        "us",
+        "them",
+        "my",
+        "your",
+        "his",
+        "its",
+        "our",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "not",
+        "no",
+        "if",
+        "then",
+        "than",
+        "there",
+        "here",
+        "also",
+        "very",
+        "just",
+        "only",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "each",
+        "both",
+        "such",
+        "other",
+        "own",
+        "same",
+        "too",
+        "said",
+        "says",
+    ]
+)
+_CAP = re.compile(r"(?<![\w'])[A-Z]")
+_DIGIT = re.compile(r"\d")
+_SEPARATOR = re.compile(r"\s[|•·›»/]\s|[|•·›»]|\s-\s.*\s-\s")
+_BULLET = re.compile(r"^(?:[-*•·>]\s|\d{1,2}[.)]\s)")
+_URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk)\b|@\w")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
+_QUESTION = re.compile(r"\?[\"')\]]*$")
+_DIGIT_RUN = re.compile(r"\d+")
 
 
-def load() -> object:
-    """Return this family's resources (none)."""
-    return None
+def _data_text(name: str) -> str:
+    try:
+        return _resources.files("boilerplate_detect").joinpath("data").joinpath(name).read_text("utf-8")
+    except OSError as exc:
+        raise ModelLoadError(
+            f"package data file {name!r} of boilerplate_detect is missing or unreadable ({exc}); "
+            "reinstall the package"
+        ) from exc
+
+
+def load_patterns(text: str | None = None) -> re.Pattern[str]:
+    """Compile the chrome/CTA/template patterns into one regex with a group per category.
+
+    Args:
+        text: The pattern file's content; None reads the package's ``chrome_patterns.txt``.
+
+    Returns:
+        A case-insensitive regex; ``m.lastgroup`` of a match names its category.
+
+    Raises:
+        ModelLoadError: When a line is malformed or names an unknown category.
+    """
+    text = _data_text("chrome_patterns.txt") if text is None else text
+    by_cat: dict[str, list[str]] = {c: [] for c in _CATEGORIES}
+    for no, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cat, sep, pattern = raw.partition("\t")
+        if not sep or cat not in by_cat:
+            raise ModelLoadError(
+                f"chrome_patterns.txt line {no}: expected 'CATEGORY<TAB>REGEX' with CATEGORY in "
+                f"{_CATEGORIES}, got {raw[:40]!r}; fix the line"
+            )
+        by_cat[cat].append(f"(?:{pattern})")
+    parts = [f"(?P<{c}>{'|'.join(ps)})" for c, ps in by_cat.items() if ps]
+    try:
+        return re.compile("|".join(parts), re.IGNORECASE)
+    except re.error as exc:
+        raise ModelLoadError(f"chrome_patterns.txt does not compile: {exc}; fix the pattern") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Stage:
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def logit(self, x: list[float]) -> float:
+        z = self.intercept
+        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=False):
+            z += (v - m) / s * c
+        return z
+
+
+@dataclass(frozen=True, slots=True)
+class LineModel:
+    """The two-stage logistic line model (see ``scripts/train_line_classifier.py``).
+
+    Attributes:
+        stage1: Weights over :data:`LINE_FEATURES`.
+        stage2: Weights over :data:`STAGE2_FEATURES`, or None for a one-stage model.
+        threshold: Probability at or above which a line is boilerplate.
+    """
+
+    stage1: _Stage
+    stage2: _Stage | None
+    threshold: float
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> LineModel:
+        """Build the model from its JSON form, checking the feature schema.
+
+        Args:
+            d: The parsed ``line_model.json``.
+
+        Returns:
+            The model.
+
+        Raises:
+            ModelLoadError: When the file's features differ from this build's.
+        """
+
+        def stage(s: object, expected: tuple[str, ...], name: str) -> _Stage:
+            if not isinstance(s, dict):
+                raise ModelLoadError(f"line model: {name} must be an object; retrain the line model")
+            feats = tuple(s.get("features", ()))
+            if feats != expected:
+                raise ModelLoadError(
+                    f"line model {name} has features {list(feats)}, this build computes {list(expected)}; "
+                    "retrain with scripts/train_line_classifier.py"
+                )
+            vals = [tuple(float(v) for v in s[k]) for k in ("mean", "scale", "coef")]
+            if any(len(v) != len(expected) for v in vals) or min(vals[1], default=1.0) <= 0:
+                raise ModelLoadError(f"line model {name}: bad weight vector lengths or scales; retrain")
+            return _Stage(feats, vals[0], vals[1], vals[2], float(s["intercept"]))
+
+        s2 = d.get("stage2")
+        thr = d.get("threshold", DEFAULT_THRESHOLD)
+        return cls(
+            stage1=stage(d.get("stage1"), LINE_FEATURES, "stage1"),
+            stage2=None if s2 is None else stage(s2, STAGE2_FEATURES, "stage2"),
+            threshold=float(thr) if isinstance(thr, (int, float)) else DEFAULT_THRESHOLD,
+        )
+
+
+def load_line_model(text: str | None = None) -> LineModel:
+    """Load the line model from JSON.
+
+    Args:
+        text: The JSON text; None reads the package's ``line_model.json``.
+
+    Returns:
+        The model.
+
+    Raises:
+        ModelLoadError: When the file is missing, not JSON, or of another schema.
+    """
+    text = _data_text("line_model.json") if text is None else text
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelLoadError(f"line_model.json is not valid JSON ({exc}); reinstall or retrain") from exc
+    if not isinstance(d, dict):
+        raise ModelLoadError("line_model.json must hold a JSON object; retrain the line model")
+    return LineModel.from_dict(d)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateResources:
+    """What the ``tmpl.`` family loads once per Detector.
+
+    Attributes:
+        patterns: The compiled chrome/CTA/template patterns (:func:`load_patterns`).
+        model: The line model (:func:`load_line_model`).
+    """
+
+    patterns: re.Pattern[str]
+    model: LineModel
+
+
+def load() -> TemplateResources:
+    """Load the patterns and the line model from package data.
+
+    Returns:
+        The family's resources.
+    """
+    return TemplateResources(load_patterns(), load_line_model())
+
+
+def _line_words(seg: Segmented) -> list[list[str]]:
+    out: list[list[str]] = [[] for _ in seg.lines]
+    for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=False):
+        out[li].extend(ws)
+    return out
+
+
+def _line_key_list(seg: Segmented, words: list[list[str]] | None = None) -> list[int | None]:
+    words = _line_words(seg) if words is None else words
+    text = seg.text
+    out: list[int | None] = []
+    for (s, e), ws in zip(seg.lines, words, strict=False):
+        if not ws or len(ws) > LINE_KEY_MAX_WORDS:
+            out.append(None)
+        else:
+            out.append(xxhash.xxh64_intdigest(_DIGIT_RUN.sub("0", text[s:e].lower()).encode()))
+    return out
+
+
+def line_keys(seg: Segmented) -> list[int]:
+    """Return the site keys of a text's short lines.
+
+    A key is the xxhash64 of the lower-cased line with every digit run folded to
+    ``0``; lines of more than :data:`LINE_KEY_MAX_WORDS` words (body paragraphs)
+    and lines without words get none.
+
+    Args:
+        seg: The segmented text.
+
+    Returns:
+        One key per short line, in line order (may repeat); ``[]`` for empty text.
+    """
+    return [k for k in _line_key_list(seg) if k is not None]
+
+
+def line_features(
+    seg: Segmented, patterns: re.Pattern[str], words: list[list[str]] | None = None
+) -> tuple[list[list[float]], list[str | None]]:
+    """Compute the stage-one features of every line, and its pattern category.
+
+    Args:
+        seg: The segmented text.
+        patterns: What :func:`load_patterns` returned.
+        words: The words of every line, when the caller already has them.
+
+    Returns:
+        ``(rows, categories)``: one row of :data:`LINE_FEATURES` values per line, and
+        the pattern category of the line (``None`` when no pattern matches).
+    """
+    words = _line_words(seg) if words is None else words
+    n = len(seg.lines)
+    if n == 0:
+        return [], []
+    text = seg.text
+    nws = [len(ws) for ws in words]
+    logw = [math.log1p(c) for c in nws]
+    total_words = sum(nws) or 1
+    para_words: dict[int, int] = {}
+    para_lines: dict[int, int] = {}
+    for p, c in zip(seg.line_paragraph, nws, strict=False):
+        para_words[p] = para_words.get(p, 0) + c
+        para_lines[p] = para_lines.get(p, 0) + 1
+    max_logw = max(logw)
+    # The densest region of the text: words in a window of +-5 lines, relative to the page's maximum.
+    cum = [0]
+    for c in nws:
+        cum.append(cum[-1] + c)
+    dens = [cum[min(n, i + 6)] - cum[max(0, i - 5)] for i in range(n)]
+    max_dens = max(dens) or 1
+    main = dens.index(max(dens))
+    rows: list[list[float]] = []
+    cats: list[str | None] = []
+    before = 0
+    last = n - 1
+    search = patterns.search
+    for i, (s, e) in enumerate(seg.lines):
+        t = text[s:e]
+        nw = nws[i]
+        inv = 1.0 / nw if nw else 0.0
+        cat: str | None = None
+        if nw <= PATTERN_MAX_WORDS:
+            m = search(t)
+            if m is not None:
+                cat = m.lastgroup
+        cats.append(cat)
+        lo, hi = max(0, i - 3), min(n, i + 4)
+        win = logw[lo:hi]
+        p = seg.line_paragraph[i]
+        rows.append(
+            [
+                logw[i],
+                1.0 if nw <= 2 else 0.0,
+                1.0 if nw <= 5 else 0.0,
+                1.0 if nw <= 10 else 0.0,
+                1.0 if nw >= 20 else 0.0,
+                1.0 if _ENDS_SENTENCE.search(t) else 0.0,
+                1.0 if t.endswith(":") else 0.0,
+                min(1.0, len(_CAP.findall(t)) * inv),
+                sum(1 for w in words[i] if w in _STOP) * inv,
+                len(_DIGIT.findall(t)) / len(t),
+                1.0 if _SEPARATOR.search(t) else 0.0,
+                1.0 if _BULLET.match(t) else 0.0,
+                1.0 if _URL.search(t) else 0.0,
+                1.0 if cat == "chrome" else 0.0,
+                1.0 if cat == "cta" else 0.0,
+                1.0 if cat in ("copyright", "disclaimer") else 0.0,
+                1.0 if cat in ("keypoints", "faq") else 0.0,
+                i / last if last else 0.0,
+                1.0 if i == 0 else 0.0,
+                1.0 if i == last else 0.0,
+                before / total_words,
+                logw[i - 1] if i else 0.0,
+                logw[i + 1] if i < last else 0.0,
+                sum(win) / len(win),
+                max(win),
+                sum(1 for c in nws[lo:hi] if c <= SHORT_LINE_WORDS) / (hi - lo),
+                math.log1p(para_words[p]),
+                math.log1p(para_lines[p] - 1),
+                math.log(len(t) * inv) if nw else 0.0,
+                logw[i] - max_logw,
+                dens[i] / max_dens,
+                math.log1p(abs(i - main)),
+            ]
+        )
+        before += nw
+    return rows, cats
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    ez = math.exp(z)
+    return ez / (1.0 + ez)
+
+
+def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]]:
+    """Compute the stage-two features from the stage-one logits of every line.
+
+    Args:
+        z: Stage-one logits, one per line.
+        rows: The stage-one feature rows (:func:`line_features`).
+
+    Returns:
+        One row of :data:`STAGE2_FEATURES` values per line.
+    """
+    n = len(z)
+    out: list[list[float]] = []
+    i_logw = LINE_FEATURES.index("log_words")
+    i_ends = LINE_FEATURES.index("ends_sentence")
+    for i in range(n):
+        w2 = z[max(0, i - 2) : i] + z[i + 1 : i + 3]
+        w6 = z[max(0, i - 6) : i] + z[i + 1 : i + 7]
+        out.append(
+            [
+                z[i],
+                z[i - 1] if i else 0.0,
+                z[i + 1] if i + 1 < n else 0.0,
+                sum(w2) / len(w2) if w2 else 0.0,
+                sum(w6) / len(w6) if w6 else 0.0,
+                min(w6) if w6 else 0.0,
+                rows[i][i_logw],
+                rows[i][i_ends],
+            ]
+        )
+    return out
+
+
+def _probabilities(rows: list[list[float]], model: LineModel) -> list[float]:
+    z = [max(-30.0, min(30.0, model.stage1.logit(r))) for r in rows]
+    if model.stage2 is not None:
+        z = [model.stage2.logit(r) for r in stage2_features(z, rows)]
+    return [_sigmoid(v) for v in z]
+
+
+def classify_lines(seg: Segmented, res: TemplateResources) -> list[float]:
+    """Return the probability that each line of a text is boilerplate (learned model only).
+
+    Args:
+        seg: The segmented text.
+        res: What :func:`load` returned.
+
+    Returns:
+        One probability in [0, 1] per line of ``seg.lines``; ``[]`` for empty text.
+    """
+    rows, _ = line_features(seg, res.patterns)
+    return _probabilities(rows, res.model)
+
+
+def _blocks(seg: Segmented, words: list[list[str]], cats: list[str | None]) -> dict[int, str]:
+    """Mark the lines of Key Points / FAQ blocks that follow their heading."""
+    marked: dict[int, str] = {}
+    n = len(seg.lines)
+    text = seg.text
+    for i, cat in enumerate(cats):
+        if cat not in ("keypoints", "faq"):
+            continue
+        p = seg.line_paragraph[i]
+        j = i + 1
+        alone = j >= n or seg.line_paragraph[j] != p
+        while j < n and j - i <= BLOCK_MAX_LINES:
+            if not alone and seg.line_paragraph[j] != p:
+                break
+            if alone:
+                if len(words[j]) > BLOCK_MAX_WORDS or cats[j] in ("keypoints", "faq"):
+                    break
+                s, e = seg.lines[j]
+                t = text[s:e]
+                # A list or Q/A block is bullet lines, questions, or short answers to them.
+                qa = cat == "faq" and (_QUESTION.search(t) or (j > 0 and j - 1 in marked))
+                if not (_BULLET.match(t) or qa or len(words[j]) <= 12):
+                    break
+            marked[j] = cat
+            j += 1
+    return marked
 
 
 def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
-    """Placeholder."""
-    import math
+    """Compute the ``tmpl.`` features and spans of one text.
 
-    return FamilyResult((math.log1p(len(seg.words)),), [])
+    Features (all 0.0 on empty text): ``boilerplate_line_frac`` / ``boilerplate_char_frac``
+    (share of lines / characters that are page chrome, [0, 1]); ``template_line_frac`` /
+    ``template_char_frac`` (template blocks, CTAs, legal lines and site-repeated lines,
+    [0, 1]); ``mean_line_prob`` (character-weighted mean model probability, [0, 1]);
+    ``chrome_lines`` and ``cta_lines`` (counts, capped at 50 and 20); ``faq_block``,
+    ``key_points_block``, ``copyright_line``, ``disclaimer_line`` (indicators);
+    ``site_repeat_line_frac`` (share of lines repeated across the outlet, [0, 1]);
+    ``short_line_frac`` (share of lines of at most :data:`SHORT_LINE_WORDS` words).
+
+    Args:
+        seg: The segmented text.
+        res: What :func:`load` returned (a :class:`TemplateResources`).
+        ctx: Site context (``site_lines``, ``site_docs``).
+
+    Returns:
+        The values in :data:`NAMES` order and one span per flagged line.
+    """
+    assert isinstance(res, TemplateResources)
+    n = len(seg.lines)
+    if n == 0:
+        return FamilyResult((0.0,) * len(NAMES), [])
+    words = _line_words(seg)
+    rows, cats = line_features(seg, res.patterns, words)
+    probs = _probabilities(rows, res.model)
+    blocks = _blocks(seg, words, cats)
+    site: list[bool] = [False] * n
+    if ctx.site_docs > 0 and ctx.site_lines:
+        need = max(SITE_MIN_OTHERS, SITE_MIN_SHARE * ctx.site_docs)
+        get = ctx.site_lines.get
+        site = [k is not None and get(k, 0) >= need for k in _line_key_list(seg, words)]
+    i_ends = LINE_FEATURES.index("ends_sentence")
+    thr = res.model.threshold
+    spans: list[RawSpan] = []
+    n_chars = sum(e - s for s, e in seg.lines) or 1
+    bp_lines = tp_lines = bp_chars = tp_chars = chrome = cta = 0
+    site_n = short = 0
+    found = dict.fromkeys(_TEMPLATE_CATS, False)
+    wsum = 0.0
+    for i, (s, e) in enumerate(seg.lines):
+        cat = cats[i]
+        nw = len(words[i])
+        wsum += probs[i] * (e - s)
+        short += nw <= SHORT_LINE_WORDS
+        if cat in _TEMPLATE_CATS and (cat not in ("keypoints", "faq") or nw <= 8):
+            found[cat] = True
+        kind: SpanKind | None = None
+        detail = ""
+        if cat in _TEMPLATE_CATS:
+            kind, detail = "template", str(cat)
+        elif i in blocks:
+            kind, detail = "template", blocks[i]
+            found[blocks[i]] = True
+        elif cat == "chrome":
+            kind, detail = "boilerplate", "chrome"
+        elif site[i]:
+            kind, detail = "template", "site-repeat"
+        elif probs[i] >= thr and (probs[i] >= GUARD_PROB or not (rows[i][i_ends] and nw >= 3)):
+            kind, detail = "boilerplate", f"line p={probs[i]:.2f}"
+        site_n += site[i]
+        if kind is None:
+            continue
+        if kind == "boilerplate":
+            bp_lines += 1
+            bp_chars += e - s
+            chrome += cat == "chrome"
+        else:
+            tp_lines += 1
+            tp_chars += e - s
+            cta += cat == "cta"
+        spans.append(RawSpan(s, e, kind, detail))
+    values = (
+        bp_lines / n,
+        bp_chars / n_chars,
+        tp_lines / n,
+        tp_chars / n_chars,
+        wsum / n_chars,
+        float(min(chrome, 50)),
+        float(min(cta, 20)),
+        float(found["faq"]),
+        float(found["keypoints"]),
+        float(found["copyright"]),
+        float(found["disclaimer"]),
+        site_n / n,
+        short / n,
+    )
+    return FamilyResult(values, spans)
