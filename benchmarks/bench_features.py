@@ -258,7 +258,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
         "reps": reps,
         "timings": {},
         "peer_timings": {},
-        "unavailable": {},
+        "not_available": {},
     }
     timings: dict[str, Timing] = {}
     peer: dict[str, Timing] = {}
@@ -294,7 +294,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
 
         contestants.append(("detector", detector))
     except Exception as exc:  # a missing model is reported, not fatal
-        out["unavailable"]["detector"] = f"{type(exc).__name__}: {exc}"
+        out["not_available"]["detector"] = f"{type(exc).__name__}: {exc}"
 
     if det is not None:
         try:
@@ -312,12 +312,12 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
 
             contestants.append(("detector+index", detector_index))
         except Exception as exc:
-            out["unavailable"]["detector+index"] = f"{type(exc).__name__}: {exc}"
+            out["not_available"]["detector+index"] = f"{type(exc).__name__}: {exc}"
 
     try:
         contestants.append(("textstat", _textstat_fn()))
     except ImportError as exc:
-        out["unavailable"]["textstat"] = f"not installed: {exc}"
+        out["not_available"]["textstat"] = f"not installed: {exc}"
 
     # Warm up every contestant on other texts (imports, lazy resources, caches of the first call).
     warm = [json.dumps(d.to_mapping()) for d in corpus.take(len(docs) + 20, base)[len(docs) :]] or lines[:20]
@@ -356,7 +356,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
             "datatrove-early-exit", dt_early, peer_lines, peer_bytes, reps=1
         )
     except ImportError as exc:
-        out["unavailable"]["datatrove"] = f"not installed: {exc}"
+        out["not_available"]["datatrove"] = f"not installed: {exc}"
     if peer:
         for name, fn in contestants:
             peer[name] = measure(name, fn, peer_lines, peer_bytes, reps=reps)
@@ -465,9 +465,9 @@ def render(out: dict[str, Any]) -> str:
             *_table(out["peer_timings"], "datatrove"),
             "",
         ]
-    for name, why in out["unavailable"].items():
+    for name, why in out["not_available"].items():
         md.append(f"- `{name}`: not available: {why}")
-    if out["unavailable"]:
+    if out["not_available"]:
         md.append("")
     if "index_reference" in out:
         r = out["index_reference"]

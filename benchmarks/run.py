@@ -113,7 +113,15 @@ def machine() -> dict[str, Any]:
 
 def versions() -> dict[str, str | None]:
     """Versions of the package, its dependencies and the peers ("None" = not installed)."""
-    out = {"boilerplate-detect": timing.version("boilerplate-detect")}
+    own = timing.version("boilerplate-detect")
+    if own is None:  # not installed: running from the checkout
+        import re
+
+        found = re.search(
+            r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M
+        )
+        own = f"{found.group(1) if found else '?'} (source checkout, not installed)"
+    out: dict[str, str | None] = {"boilerplate-detect": own}
     out.update({p: timing.version(p) for p in OWN + PEERS})
     return out
 
