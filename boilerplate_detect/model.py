@@ -1,0 +1,388 @@
+"""The model bundle: an additive model of the features, its calibration and its metadata.
+
+The shipped model is a generalised additive model (GAM): every feature passes
+through its own cubic B-spline basis (:class:`~sklearn.preprocessing.SplineTransformer`
+with per-feature knots), and one :class:`~sklearn.linear_model.LogisticRegression`
+weighs all the basis columns. The log-odds of "original" are therefore a sum of
+one smooth term per feature, so each feature's contribution to a score is exact
+and costs one matrix product for a whole batch.
+
+Calibration is Platt scaling (a sigmoid) fitted on a held-out fold:
+``P(original) = 1 / (1 + exp(-(a * f(x) + b)))`` where ``f`` is the GAM's
+log-odds. Because that map is affine in log-odds, the calibrated log-odds are
+still a sum of per-feature terms: :meth:`ModelBundle.contributions` returns
+``a * (term_j(x) - baseline_j)``, where ``baseline_j`` is the mean term over the
+training originals. A negative contribution means the feature made the article
+look less original than a typical original article.
+
+Files of a model directory:
+
+* ``model.skops``: a dict ``{"lr": LogisticRegression, "knots": ndarray, "degree": int,
+  "calib_a": float, "calib_b": float, "baseline": ndarray}`` saved with :mod:`skops.io`
+  (no pickle). The spline transformer is rebuilt from the knots on load, so the
+  file holds no SciPy internals. It is loaded with an explicit list of trusted
+  types, and refused before any of its code runs when it asks for any other type;
+* ``meta.json``: feature names in order, threshold, versions, seed, data hash, metrics;
+* ``MODEL_CARD.md``: what the model is and how well it does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Mapping, Sequence
+from importlib import resources as _resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from boilerplate_detect.errors import ModelLoadError
+
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "META_FILE",
+    "MODEL_FILE",
+    "REQUIRED_META_KEYS",
+    "TRUSTED_TYPES",
+    "ModelBundle",
+    "default_model_dir",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The file holding the fitted estimator.
+MODEL_FILE = "model.skops"
+#: The file holding the metadata.
+META_FILE = "meta.json"
+#: Name of the bundled model directory.
+DEFAULT_MODEL_NAME = "default"
+#: Keys every ``meta.json`` must have.
+REQUIRED_META_KEYS = ("name", "feature_names", "threshold", "sklearn_version", "format_version")
+#: The model file format this build reads and writes.
+FORMAT_VERSION = 1
+
+#: The only types a model file may ask for (checked before anything is constructed).
+TRUSTED_TYPES: tuple[str, ...] = (
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.NoneType",
+    "numpy.ndarray",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+)
+
+
+_BUNDLE_KEYS = frozenset({"lr", "knots", "degree", "calib_a", "calib_b", "baseline"})
+
+
+def default_model_dir() -> Path:
+    """Return the directory of the bundled default model.
+
+    Looks first inside the installed package (``boilerplate_detect/_models/default``,
+    where the wheel puts it), then in ``models/default`` next to the package (a
+    source checkout or an editable install).
+
+    Returns:
+        The directory; it may not exist when neither location has the model.
+    """
+    packaged = Path(str(_resources.files("boilerplate_detect") / "_models" / DEFAULT_MODEL_NAME))
+    if (packaged / META_FILE).is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+
+
+def _sklearn_major(version: str) -> int:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else -1
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    meta_path = path / META_FILE
+    if not meta_path.is_file():
+        raise ModelLoadError(
+            f"{meta_path} is missing; a model directory needs {MODEL_FILE} and {META_FILE} "
+            "(retrain with `boilerplate-detect train DATA_DIR -o DIR` or pass the right --model directory)"
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(
+            f"{meta_path} is not valid JSON ({exc}); restore it from the model's release or retrain"
+        ) from exc
+    if not isinstance(meta, dict):
+        raise ModelLoadError(f"{meta_path} must hold a JSON object, got {type(meta).__name__}; retrain")
+    missing = [k for k in REQUIRED_META_KEYS if k not in meta]
+    if missing:
+        raise ModelLoadError(f"{meta_path} lacks the keys {missing}; restore the file or retrain the model")
+    names = meta["feature_names"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ModelLoadError(f"{meta_path}: 'feature_names' must be a list of strings; retrain the model")
+    thr = meta["threshold"]
+    if not isinstance(thr, (int, float)) or isinstance(thr, bool) or not 0.0 <= float(thr) <= 1.0:
+        raise ModelLoadError(f"{meta_path}: 'threshold' must be a number in [0, 1], got {thr!r}; retrain")
+    if meta["format_version"] != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"{meta_path}: model format {meta['format_version']!r}, this build reads {FORMAT_VERSION}; "
+            "retrain the model with this version of boilerplate-detect"
+        )
+    return meta
+
+
+def _check_features(meta_names: Sequence[str], expected: Sequence[str], where: Path) -> None:
+    if tuple(meta_names) == tuple(expected):
+        return
+    extra = [n for n in expected if n not in set(meta_names)]
+    missing = [n for n in meta_names if n not in set(expected)]
+    detail = f"extra in this build: {extra}; missing from this build: {missing}"
+    if not extra and not missing:
+        detail = "same names in a different order"
+    raise ModelLoadError(
+        f"model at {where} expects {len(meta_names)} features, this build produces {len(expected)} "
+        f"({detail}); retrain with `boilerplate-detect train DATA_DIR -o {where}` or install the "
+        "boilerplate-detect version the model was trained with"
+    )
+
+
+def _load_estimator(model_path: Path) -> dict[str, Any]:
+    import skops.io as sio
+
+    if not model_path.is_file():
+        raise ModelLoadError(
+            f"{model_path} is missing; retrain with `boilerplate-detect train DATA_DIR -o {model_path.parent}`"
+        )
+    try:
+        untrusted = sio.get_untrusted_types(file=model_path)
+    except (zipfile.BadZipFile, KeyError, ValueError, json.JSONDecodeError, EOFError, OSError) as exc:
+        raise ModelLoadError(
+            f"{model_path} is corrupt or truncated ({type(exc).__name__}: {exc}); "
+            "restore it from the release or retrain"
+        ) from exc
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelLoadError(
+            f"{model_path} asks for untrusted types {refused}; refusing to load it. "
+            "Only load model files you trust; retrain with `boilerplate-detect train`"
+        )
+    try:
+        obj = sio.load(model_path, trusted=list(untrusted))
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, EOFError, OSError) as exc:
+        raise ModelLoadError(
+            f"{model_path} could not be read ({type(exc).__name__}: {exc}); restore it or retrain"
+        ) from exc
+    if not isinstance(obj, dict) or not set(obj) >= _BUNDLE_KEYS:
+        raise ModelLoadError(
+            f"{model_path} does not hold a boilerplate-detect model bundle; retrain with `boilerplate-detect train`"
+        )
+    return obj
+
+
+class ModelBundle:
+    """A fitted originality model with its metadata.
+
+    Args:
+        lr: The fitted :class:`~sklearn.linear_model.LogisticRegression` over the
+            spline basis (positive class: original).
+        knots: Spline knots, shape ``(n_knots, n_features)``, strictly increasing per column.
+        degree: Spline degree.
+        calib_a: Platt slope applied to the GAM's log-odds.
+        calib_b: Platt intercept.
+        baseline: Per-feature mean term over the training originals (contributions
+            are measured from it).
+        feature_names: The feature names in column order.
+        threshold: Originality below this is labelled farm.
+        name: The model's name (the directory name) for reports.
+        meta: Everything else from ``meta.json``.
+    """
+
+    def __init__(
+        self,
+        lr: Any,
+        *,
+        knots: np.ndarray,
+        degree: int,
+        calib_a: float,
+        calib_b: float,
+        baseline: np.ndarray,
+        feature_names: Sequence[str],
+        threshold: float,
+        name: str,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        from sklearn.preprocessing import SplineTransformer
+
+        self.lr = lr
+        self.knots = np.asarray(knots, dtype=np.float64)
+        self.degree = int(degree)
+        self.calib_a = float(calib_a)
+        self.calib_b = float(calib_b)
+        self.feature_names: tuple[str, ...] = tuple(feature_names)
+        self.threshold = float(threshold)
+        self.name = name
+        self.meta: dict[str, Any] = dict(meta or {})
+        n = len(self.feature_names)
+        if self.knots.ndim != 2 or self.knots.shape[1] != n:
+            raise ValueError(f"knots must have shape (n_knots, {n}), got {self.knots.shape}")
+        # With explicit knots the spline basis depends on nothing but the knots.
+        self._spline = SplineTransformer(knots=self.knots, degree=self.degree, extrapolation="constant")
+        self._spline.fit(self.knots[:2])
+        coef = np.asarray(lr.coef_, dtype=np.float64).ravel()
+        self._n_basis = self.knots.shape[0] + self.degree - 1
+        if coef.size != n * self._n_basis:
+            raise ValueError(f"{coef.size} spline weights for {n} features x {self._n_basis} basis functions")
+        self._coef = coef.reshape(n, self._n_basis)
+        self._intercept = float(np.asarray(lr.intercept_).ravel()[0])
+        self.baseline = np.asarray(baseline, dtype=np.float64).reshape(n)
+
+    # ----------------------------------------------------------------- scoring
+    def _terms(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != len(self.feature_names):
+            raise ValueError(
+                f"expected an array of shape (n, {len(self.feature_names)}), got {x.shape}; "
+                "build rows in FEATURE_NAMES order"
+            )
+        basis = self._spline.transform(x)  # (n, n_features * n_basis), feature-major
+        return np.einsum("ijk,jk->ij", basis.reshape(x.shape[0], -1, self._n_basis), self._coef)
+
+    def predict_originality(self, X: np.ndarray) -> np.ndarray:
+        """Return the calibrated probability that each row is original reporting.
+
+        Args:
+            X: Feature rows, shape ``(n, n_features)``, in :attr:`feature_names` order.
+
+        Returns:
+            Shape ``(n,)``, values in [0, 1].
+        """
+        terms = self._terms(X)
+        logit = self.calib_a * (terms.sum(axis=1) + self._intercept) + self.calib_b
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))), dtype=np.float64)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Return each feature's signed contribution to the calibrated log-odds.
+
+        The contributions of a row plus a constant (:meth:`base_logit`) equal the
+        calibrated log-odds exactly. Negative values pulled originality down
+        compared with a typical original article.
+
+        Args:
+            X: Feature rows, shape ``(n, n_features)``.
+
+        Returns:
+            Shape ``(n, n_features)``.
+        """
+        return np.asarray(self.calib_a * (self._terms(X) - self.baseline), dtype=np.float64)
+
+    def base_logit(self) -> float:
+        """Return the calibrated log-odds of a row whose every term sits at its baseline."""
+        return self.calib_a * (float(self.baseline.sum()) + self._intercept) + self.calib_b
+
+    def label(self, X: np.ndarray) -> np.ndarray:
+        """Return True where a row would be labelled farm (originality below the threshold)."""
+        return np.asarray(self.predict_originality(X) < self.threshold)
+
+    # -------------------------------------------------------------------- I/O
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        allow_version_mismatch: bool = False,
+        expected_features: Sequence[str] | None = None,
+    ) -> ModelBundle:
+        """Load a model directory, checking it against this build.
+
+        Args:
+            path: The directory; None loads the bundled default model.
+            allow_version_mismatch: Accept a model saved with another scikit-learn major version.
+            expected_features: The feature schema to check against; defaults to
+                :data:`boilerplate_detect.features.FEATURE_NAMES`.
+
+        Returns:
+            The bundle.
+
+        Raises:
+            ModelLoadError: The directory or a file is missing, the model file is
+                corrupt, truncated or asks for untrusted types, ``meta.json`` is
+                malformed, the feature names differ from this build's, or the
+                scikit-learn major version differs.
+        """
+        import sklearn
+
+        where = default_model_dir() if path is None else Path(path)
+        if not where.is_dir():
+            hint = (
+                "the package was installed without its bundled model; reinstall it"
+                if path is None
+                else "pass an existing model directory"
+            )
+            raise ModelLoadError(f"model directory {where} does not exist; {hint}")
+        meta = _read_meta(where)
+        if expected_features is None:
+            from boilerplate_detect.features import FEATURE_NAMES
+
+            expected_features = FEATURE_NAMES
+        _check_features(meta["feature_names"], expected_features, where)
+        saved = str(meta["sklearn_version"])
+        if _sklearn_major(saved) != _sklearn_major(sklearn.__version__) and not allow_version_mismatch:
+            raise ModelLoadError(
+                f"model at {where} was saved with scikit-learn {saved}, this is {sklearn.__version__}; "
+                f"install scikit-learn {saved.split('.', 1)[0]}.x, retrain, or pass allow_version_mismatch=True"
+            )
+        obj = _load_estimator(where / MODEL_FILE)
+        try:
+            return cls(
+                obj["lr"],
+                knots=np.asarray(obj["knots"], dtype=np.float64),
+                degree=int(obj["degree"]),
+                calib_a=float(obj["calib_a"]),
+                calib_b=float(obj["calib_b"]),
+                baseline=np.asarray(obj["baseline"], dtype=np.float64),
+                feature_names=meta["feature_names"],
+                threshold=float(meta["threshold"]),
+                name=str(meta["name"]),
+                meta=meta,
+            )
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise ModelLoadError(
+                f"model at {where} does not match its meta.json ({type(exc).__name__}: {exc}); retrain"
+            ) from exc
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write ``model.skops`` and ``meta.json`` into a directory (created if needed).
+
+        Args:
+            path: The directory.
+        """
+        import sklearn
+        import skops.io as sio
+
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        obj = {
+            "lr": self.lr,
+            "knots": self.knots,
+            "degree": self.degree,
+            "calib_a": self.calib_a,
+            "calib_b": self.calib_b,
+            "baseline": self.baseline,
+        }
+        sio.dump(obj, out / MODEL_FILE)
+        meta = dict(self.meta)
+        meta.update(
+            name=self.name,
+            feature_names=list(self.feature_names),
+            threshold=self.threshold,
+            sklearn_version=sklearn.__version__,
+            format_version=FORMAT_VERSION,
+        )
+        (out / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")

@@ -1,0 +1,644 @@
+"""Train the originality model from labelled JSONL files with a fixed seed.
+
+The recipe (also written into every model card):
+
+1. Read every ``*.jsonl`` of the data directory (rows ``{id, text, label, group,
+   source, meta}``). ``original`` rows are human reporting; ``farm`` rows are real
+   machine-written news; ``unknown`` rows are not used for fitting.
+2. Split by ``group`` (never by row) into ``fit`` / ``calib`` / ``test`` with a
+   salted SHA-1 of the group id, so every version of one story lands in the same
+   split. The test split is never used for any choice.
+3. Make synthetic farm variants from the originals of each split with
+   :mod:`boilerplate_detect.generators` (padding, keyword stuffing, templating,
+   spinning, stitching, page chrome), and layout-augmented originals (reflowed
+   into one paragraph, cut to ~150 words) so that length and layout cannot decide
+   the label.
+4. Compute the features (:func:`boilerplate_detect.features.extract`), cached on
+   disk under a key of the feature names and the data manifest.
+5. Fit the additive model (per-feature splines + logistic regression) on ``fit``,
+   Platt-calibrate it on ``calib``, and choose the threshold on ``calib`` so that
+   at most :data:`TARGET_FALSE_FARM` of human originals are labelled farm.
+6. Measure everything on ``test`` and write ``model.skops``, ``meta.json`` and
+   ``MODEL_CARD.md``.
+
+This module is never imported by the package's ``__init__``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import random
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_CACHE_DIR",
+    "DEFAULT_SEED",
+    "TARGET_FALSE_FARM",
+    "Example",
+    "build_examples",
+    "cli_train",
+    "compute_features",
+    "fit_bundle",
+    "group_split",
+    "load_rows",
+    "manifest_hash",
+    "train",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The default training seed.
+DEFAULT_SEED = 0
+#: At most this share of human originals may be labelled farm (threshold choice).
+TARGET_FALSE_FARM = 0.05
+#: The threshold is chosen at this quantile of the calibration originals' scores, a
+#: margin under :data:`TARGET_FALSE_FARM` for the sampling error of the calibration fold.
+THRESHOLD_QUANTILE = 0.04
+#: Share of groups in the test split and, of the rest, in the calibration split.
+TEST_SHARE = 0.2
+CALIB_SHARE = 0.2
+#: Knots per feature spline and the spline degree.
+N_KNOTS = 6
+DEGREE = 3
+#: L2 strength of the logistic regression over the spline basis.
+C_REG = 0.5
+#: Where feature matrices are cached (outside the repository).
+DEFAULT_CACHE_DIR = Path(os.environ.get("BOILERPLATE_DETECT_CACHE", "/work/tmp-features"))
+#: At most this many machine rows per (source, model/method) are used, to balance the classes.
+MAX_MACHINE_PER_KIND = 700
+#: Words kept by the "cut to 150 words" augmentation.
+CUT_WORDS = 150
+
+LABEL_ORIGINAL = 1
+LABEL_FARM = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One training or evaluation text.
+
+    Attributes:
+        id: Unique id.
+        text: The text.
+        y: 1 for original, 0 for farm.
+        group: Story group (all versions of one story share it).
+        source: The data source (``bbc-fulltext``, ``allsides-abp`` ...).
+        kind: What made it: ``human``, a machine model name, or ``synthetic:<generator>``.
+        outlet: The outlet, when known.
+        category: A topic or category, when known.
+        augment: Layout augmentation of a human text (``""``, ``reflow``, ``cut150``).
+    """
+
+    id: str
+    text: str
+    y: int
+    group: str
+    source: str
+    kind: str
+    outlet: str = ""
+    category: str = ""
+    augment: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------- data
+def _jsonl_files(data_dir: str | os.PathLike[str]) -> list[Path]:
+    root = Path(data_dir)
+    if root.is_file():
+        return [root]
+    files = sorted(root.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"no *.jsonl files in {root}; pass the training data directory")
+    return files
+
+
+def manifest_hash(data_dir: str | os.PathLike[str]) -> str:
+    """Return a SHA-256 over the names, sizes and contents' hashes of the data files."""
+    h = hashlib.sha256()
+    for path in _jsonl_files(data_dir):
+        h.update(path.name.encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _kind(row: Mapping[str, Any]) -> str:
+    meta = row.get("meta") or {}
+    if row["label"] == "original":
+        return "human"
+    for key in ("model", "method"):
+        val = meta.get(key)
+        if isinstance(val, str) and val and not val.startswith("unnamed"):
+            return val
+    return str(row.get("source", "machine"))
+
+
+def load_rows(data_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read every JSONL row of the data directory (``unknown`` rows included).
+
+    Args:
+        data_dir: A directory of ``*.jsonl`` files, or one file.
+
+    Returns:
+        The rows, in file then line order.
+    """
+    rows: list[dict[str, Any]] = []
+    for path in _jsonl_files(data_dir):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    rows.append(json.loads(line))
+    return rows
+
+
+def row_to_example(row: Mapping[str, Any]) -> Example | None:
+    """Convert a data row to an :class:`Example` (None for ``unknown`` rows and exact duplicates)."""
+    label = row.get("label")
+    if label not in ("original", "farm"):
+        return None
+    meta = dict(row.get("meta") or {})
+    if meta.get("exact_duplicate_of"):
+        return None
+    source = str(row.get("source", ""))
+    outlet = str(meta.get("outlet") or meta.get("domain") or "")
+    if not outlet and source.startswith("bbc"):
+        outlet = "BBC"
+    if not outlet and "xsum" in source:
+        outlet = "BBC" if label == "original" else ""
+    category = str(meta.get("category") or meta.get("topic") or meta.get("dataset") or "")
+    return Example(
+        id=str(row["id"]),
+        text=str(row["text"]),
+        y=LABEL_ORIGINAL if label == "original" else LABEL_FARM,
+        group=str(row.get("group") or row["id"]),
+        source=source,
+        kind=_kind(row),
+        outlet=outlet,
+        category=category,
+        meta=meta,
+    )
+
+
+def _unit(seed: int, salt: str, key: str) -> float:
+    digest = hashlib.sha1(f"{seed}:{salt}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def group_split(group: str, seed: int) -> str:
+    """Return ``"test"``, ``"calib"`` or ``"fit"`` for a story group (deterministic in the seed).
+
+    Args:
+        group: The group id.
+        seed: The split seed.
+
+    Returns:
+        The split name.
+    """
+    u = _unit(seed, "split", group)
+    if u < TEST_SHARE:
+        return "test"
+    if u < TEST_SHARE + (1.0 - TEST_SHARE) * CALIB_SHARE:
+        return "calib"
+    return "fit"
+
+
+def reflow(text: str) -> str:
+    """Join all lines and paragraphs of a text into one paragraph."""
+    return " ".join(text.split())
+
+
+def cut_words(text: str, n: int = CUT_WORDS) -> str:
+    """Keep the first ``n`` words of a text, ended at the last full stop when there is one."""
+    words = text.split()
+    if len(words) <= n:
+        return " ".join(words)
+    out = " ".join(words[:n])
+    stop = max(out.rfind(". "), out.rfind("."))
+    return out[: stop + 1] if stop > len(out) // 2 else out
+
+
+def build_examples(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    seed: int = DEFAULT_SEED,
+    variants_per_original: int = 2,
+    augment_share: float = 0.35,
+    max_machine_per_kind: int = MAX_MACHINE_PER_KIND,
+) -> list[Example]:
+    """Build the labelled examples: real rows, synthetic farm variants and layout augmentations.
+
+    Synthetic variants are made only from originals of the same split, and take
+    their group from the original they were made from (stitching borrows only
+    from originals of the same split), so no split leaks into another.
+
+    Args:
+        rows: Data rows.
+        seed: Seed of every random choice.
+        variants_per_original: Synthetic farm variants made per original.
+        augment_share: Share of originals that also get a reflowed or cut copy (as originals).
+        max_machine_per_kind: Cap of machine rows per (source, kind), sampled deterministically.
+
+    Returns:
+        The examples, in a deterministic order.
+    """
+    from boilerplate_detect import generators
+
+    base = [e for e in (row_to_example(r) for r in rows) if e is not None]
+    originals = [e for e in base if e.y == LABEL_ORIGINAL]
+    machine = [e for e in base if e.y == LABEL_FARM]
+    by_kind: dict[tuple[str, str], list[Example]] = {}
+    for e in machine:
+        by_kind.setdefault((e.source, e.kind), []).append(e)
+    kept: list[Example] = []
+    for key in sorted(by_kind):
+        members = sorted(by_kind[key], key=lambda e: _unit(seed, "machine", e.id))
+        kept.extend(members[:max_machine_per_kind])
+    out: list[Example] = list(originals) + kept
+    synonyms = generators.load_synonyms()
+    split_pool: dict[str, list[Example]] = {}
+    for e in originals:
+        split_pool.setdefault(group_split(e.group, seed), []).append(e)
+    for e in originals:
+        rng = random.Random(f"{seed}:{e.id}")
+        pool = split_pool[group_split(e.group, seed)]
+        for k in range(variants_per_original):
+            donors = [pool[rng.randrange(len(pool))].text for _ in range(3)]
+            name, text = generators.make_variant(e.text, rng, donors=donors, synonyms=synonyms)
+            out.append(
+                Example(
+                    id=f"{e.id}#syn{k}:{name}",
+                    text=text,
+                    y=LABEL_FARM,
+                    group=e.group,
+                    source=e.source,
+                    kind=f"synthetic:{name}",
+                    outlet=e.outlet,
+                    category=e.category,
+                )
+            )
+        if rng.random() < augment_share:
+            how = "reflow" if rng.random() < 0.5 else "cut150"
+            text = reflow(e.text) if how == "reflow" else cut_words(e.text)
+            out.append(
+                Example(
+                    id=f"{e.id}#{how}",
+                    text=text,
+                    y=LABEL_ORIGINAL,
+                    group=e.group,
+                    source=e.source,
+                    kind="human",
+                    outlet=e.outlet,
+                    category=e.category,
+                    augment=how,
+                )
+            )
+    return out
+
+
+# ------------------------------------------------------------------ features
+def _features_key(texts_hash: str) -> str:
+    from boilerplate_detect.features import FEATURE_NAMES
+
+    h = hashlib.sha256()
+    h.update("\x1f".join(FEATURE_NAMES).encode())
+    h.update(texts_hash.encode())
+    # The feature code and its package data: a changed implementation invalidates the cache.
+    pkg = Path(__file__).resolve().parent
+    for path in sorted([*(pkg / "features").glob("*.py"), *(pkg / "data").glob("*"), pkg / "text.py"]):
+        if path.is_file() and path.name != "synonyms.txt":
+            h.update(path.name.encode())
+            h.update(hashlib.sha1(path.read_bytes()).digest())
+    return h.hexdigest()[:24]
+
+
+def _texts_hash(texts: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    for t in texts:
+        h.update(hashlib.sha1(t.encode("utf-8", "surrogatepass")).digest())
+    return h.hexdigest()
+
+
+def compute_features(
+    texts: Sequence[str],
+    *,
+    cache_dir: str | os.PathLike[str] | None = DEFAULT_CACHE_DIR,
+    progress: bool = False,
+) -> np.ndarray:
+    """Compute the feature matrix of texts (each scored alone), cached on disk.
+
+    Args:
+        texts: The texts.
+        cache_dir: Cache directory, or None for no cache.
+        progress: Show a progress bar.
+
+    Returns:
+        Shape ``(len(texts), len(FEATURE_NAMES))``.
+    """
+    from boilerplate_detect.features import FEATURE_NAMES, extract, load_resources
+    from boilerplate_detect.text import segment
+
+    key = _features_key(_texts_hash(texts))
+    cache_path = Path(cache_dir) / f"features-{key}.npy" if cache_dir is not None else None
+    if cache_path is not None and cache_path.is_file():
+        cached = np.load(cache_path, allow_pickle=False)
+        if cached.shape == (len(texts), len(FEATURE_NAMES)):
+            return np.asarray(cached, dtype=np.float64)
+    res = load_resources()
+    it: Iterable[str] = texts
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(texts, desc="features", unit="text")
+    x = np.empty((len(texts), len(FEATURE_NAMES)), dtype=np.float64)
+    for i, t in enumerate(it):
+        x[i] = extract(segment(t), res)[0]
+    if cache_path is not None:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_suffix(".tmp.npy")
+        np.save(tmp, x, allow_pickle=False)
+        tmp.replace(cache_path)
+    return x
+
+
+# --------------------------------------------------------------------- model
+def spline_knots(x: np.ndarray, n_knots: int = N_KNOTS) -> np.ndarray:
+    """Per-feature knots: quantiles of the data, strictly increasing, shape ``(n_knots, n_features)``.
+
+    Where a feature has fewer distinct quantiles than knots, the knots are
+    interpolated between the distinct values it has; a constant feature gets
+    knots over ``[v, v + 1]``.
+    """
+    levels = np.linspace(0.0, 1.0, 41)
+    q = np.quantile(x, levels, axis=0)
+    knots = np.empty((n_knots, x.shape[1]), dtype=np.float64)
+    grid = np.linspace(0.0, 1.0, n_knots)
+    for j in range(x.shape[1]):
+        u = np.unique(q[:, j])
+        if u.size < 2:
+            u = np.array([u[0], u[0] + 1.0])
+        if u.size >= n_knots:
+            idx = np.round(np.linspace(0, u.size - 1, n_knots)).astype(int)
+            knots[:, j] = u[idx]
+        else:
+            knots[:, j] = np.interp(grid, np.linspace(0.0, 1.0, u.size), u)
+    return knots
+
+
+def fit_gam(
+    x: np.ndarray, y: np.ndarray, *, seed: int, c_reg: float = C_REG, sample_weight: np.ndarray | None = None
+) -> Any:
+    """Fit the additive model: per-feature cubic splines and one logistic regression.
+
+    Args:
+        x: Feature rows.
+        y: 1 = original, 0 = farm.
+        seed: Random state of the solver.
+        c_reg: Inverse L2 strength.
+        sample_weight: Optional row weights.
+
+    Returns:
+        The fitted ``Pipeline``.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import SplineTransformer
+
+    spline = SplineTransformer(knots=spline_knots(x), degree=DEGREE, extrapolation="constant")
+    lr = LogisticRegression(C=c_reg, max_iter=2000, random_state=seed)
+    pipe = Pipeline([("spline", spline), ("lr", lr)])
+    pipe.fit(x, y, lr__sample_weight=sample_weight)
+    return pipe
+
+
+def _gam_logit(pipe: Any, x: np.ndarray) -> np.ndarray:
+    return np.asarray(pipe.decision_function(x), dtype=np.float64)
+
+
+def fit_platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Fit Platt scaling ``sigmoid(a * logit + b)`` on a held-out fold.
+
+    Returns:
+        ``(a, b)``; ``a`` is kept positive so the ranking of the GAM is kept.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1e4, max_iter=1000)
+    lr.fit(logit.reshape(-1, 1), y)
+    a = float(lr.coef_.ravel()[0])
+    b = float(lr.intercept_.ravel()[0])
+    if a <= 0.0:
+        return 1.0, 0.0
+    return a, b
+
+
+def _balanced_weights(examples: Sequence[Example]) -> np.ndarray:
+    """Weight rows so that each (class, kind-family) cell carries a comparable total weight."""
+    cells: dict[tuple[int, str], int] = {}
+    keys = []
+    for e in examples:
+        fam = e.kind.split(":", 1)[0] if e.y == LABEL_FARM else (e.source if not e.augment else "aug")
+        key = (e.y, fam)
+        keys.append(key)
+        cells[key] = cells.get(key, 0) + 1
+    w = np.array([1.0 / cells[k] for k in keys], dtype=np.float64)
+    for cls in (LABEL_ORIGINAL, LABEL_FARM):
+        mask = np.array([e.y == cls for e in examples])
+        if mask.any():
+            w[mask] *= mask.sum() / w[mask].sum()
+    return w * (len(w) / w.sum())
+
+
+def fit_bundle(
+    x_fit: np.ndarray,
+    fit_examples: Sequence[Example],
+    x_cal: np.ndarray,
+    cal_examples: Sequence[Example],
+    *,
+    seed: int,
+    name: str,
+    feature_names: Sequence[str],
+    meta: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fit, calibrate and threshold a :class:`~boilerplate_detect.model.ModelBundle`.
+
+    Args:
+        x_fit: Features of the fitting split.
+        fit_examples: Its examples.
+        x_cal: Features of the calibration split.
+        cal_examples: Its examples.
+        seed: Solver seed.
+        name: Model name.
+        feature_names: Column names.
+        meta: Extra metadata.
+
+    Returns:
+        The bundle.
+    """
+    from boilerplate_detect.model import ModelBundle
+
+    y_fit = np.array([e.y for e in fit_examples])
+    y_cal = np.array([e.y for e in cal_examples])
+    gam = fit_gam(x_fit, y_fit, seed=seed, sample_weight=_balanced_weights(fit_examples))
+    a, b = fit_platt(_gam_logit(gam, x_cal), y_cal)
+    # Baseline: the mean term over the fitting originals.
+    lr = gam.steps[-1][1]
+    knots = np.asarray(gam.steps[0][1].knots, dtype=np.float64)
+    tmp = ModelBundle(
+        lr, knots=knots, degree=DEGREE, calib_a=a, calib_b=b, baseline=np.zeros(len(feature_names)),
+        feature_names=feature_names, threshold=0.5, name=name,
+    )  # fmt: skip
+    orig_rows = x_fit[y_fit == LABEL_ORIGINAL]
+    baseline = (
+        (tmp.contributions(orig_rows) / a).mean(axis=0) if len(orig_rows) else np.zeros(len(feature_names))
+    )
+    bundle = ModelBundle(
+        lr, knots=knots, degree=DEGREE, calib_a=a, calib_b=b, baseline=baseline,
+        feature_names=feature_names, threshold=0.5, name=name, meta=meta,
+    )  # fmt: skip
+    p_cal = bundle.predict_originality(x_cal)
+    human_cal = p_cal[y_cal == LABEL_ORIGINAL]
+    threshold = float(np.quantile(human_cal, THRESHOLD_QUANTILE)) if human_cal.size else 0.5
+    bundle.threshold = min(max(threshold, 1e-6), 1.0 - 1e-6)
+    return bundle
+
+
+# --------------------------------------------------------------------- train
+def train(
+    data_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    seed: int = DEFAULT_SEED,
+    name: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = DEFAULT_CACHE_DIR,
+    variants_per_original: int = 2,
+    max_machine_per_kind: int = MAX_MACHINE_PER_KIND,
+    write_card: bool = True,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Train the model from a data directory and write the artifact.
+
+    Args:
+        data_dir: Directory of labelled ``*.jsonl`` files (see the data README).
+        out_dir: Output model directory (``model.skops``, ``meta.json``, ``MODEL_CARD.md``).
+        seed: Seed of the splits, the generators and the solver.
+        name: Model name; defaults to the output directory's name.
+        cache_dir: Feature cache directory, or None.
+        variants_per_original: Synthetic farm variants per original.
+        max_machine_per_kind: Cap of real machine rows per (source, model).
+        write_card: Write ``MODEL_CARD.md``.
+        progress: Show progress bars.
+
+    Returns:
+        The metrics (also stored in ``meta.json``).
+    """
+    import sklearn
+
+    from boilerplate_detect import evaluation
+    from boilerplate_detect.features import FEATURE_NAMES
+
+    out = Path(out_dir)
+    name = name or out.resolve().name
+    rows = load_rows(data_dir)
+    examples = build_examples(
+        rows,
+        seed=seed,
+        variants_per_original=variants_per_original,
+        max_machine_per_kind=max_machine_per_kind,
+    )
+    x_all = compute_features([e.text for e in examples], cache_dir=cache_dir, progress=progress)
+    split = np.array([group_split(e.group, seed) for e in examples])
+    idx = {s: np.flatnonzero(split == s) for s in ("fit", "calib", "test")}
+    if min(len(v) for v in idx.values()) == 0:
+        raise ValueError("too few groups for a fit/calib/test split; add data")
+    ex = {s: [examples[i] for i in v] for s, v in idx.items()}
+    try:
+        version = _package_version()
+    except LookupError:
+        version = "0+unknown"
+    meta: dict[str, Any] = {
+        "package_version": version,
+        "sklearn_version": sklearn.__version__,
+        "seed": seed,
+        "data_manifest_sha256": manifest_hash(data_dir),
+        "recipe": {
+            "model": "GAM: SplineTransformer(per-feature quantile knots) + LogisticRegression, Platt-calibrated",
+            "n_knots": N_KNOTS,
+            "degree": DEGREE,
+            "C": C_REG,
+            "threshold_quantile": THRESHOLD_QUANTILE,
+            "variants_per_original": variants_per_original,
+            "max_machine_per_kind": max_machine_per_kind,
+            "splits": {"test_share": TEST_SHARE, "calib_share": CALIB_SHARE},
+        },
+        "n_examples": {s: len(v) for s, v in idx.items()},
+    }
+    bundle = fit_bundle(
+        x_all[idx["fit"]], ex["fit"], x_all[idx["calib"]], ex["calib"],
+        seed=seed, name=name, feature_names=FEATURE_NAMES, meta=meta,
+    )  # fmt: skip
+    test_scores = bundle.predict_originality(x_all[idx["test"]])
+    metrics = evaluation.compute_metrics(ex["test"], test_scores, bundle.threshold)
+    bundle.meta["metrics"] = metrics
+    bundle.meta["feature_weights"] = _feature_importance(bundle, x_all[idx["test"]])
+    bundle.save(out)
+    if write_card:
+        from boilerplate_detect import evaluation as ev
+
+        (out / "MODEL_CARD.md").write_text(ev.model_card(bundle.meta, bundle), encoding="utf-8")
+    return metrics
+
+
+def _feature_importance(bundle: Any, x: np.ndarray) -> dict[str, float]:
+    c = np.abs(bundle.contributions(x)).mean(axis=0)
+    order = np.argsort(-c, kind="stable")
+    return {bundle.feature_names[int(j)]: round(float(c[j]), 4) for j in order}
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("boilerplate-detect")
+    except PackageNotFoundError as exc:
+        raise LookupError("boilerplate-detect is not installed") from exc
+
+
+def iter_examples_for_eval(rows: Iterable[Mapping[str, Any]]) -> Iterator[Example]:
+    """Yield the examples of rows without any augmentation (for :mod:`evaluation`)."""
+    for r in rows:
+        e = row_to_example(r)
+        if e is not None:
+            yield e
+
+
+def cli_train(args: argparse.Namespace) -> int:
+    """Run ``boilerplate-detect train DATA_DIR -o OUT --seed N`` from parsed arguments.
+
+    Expects ``args.data_dir``, ``args.output`` and optionally ``args.seed``,
+    ``args.cache_dir`` and ``args.no_cache``. Prints the test metrics table.
+
+    Returns:
+        The exit code (0).
+    """
+    from boilerplate_detect import evaluation
+
+    cache = (
+        None if getattr(args, "no_cache", False) else getattr(args, "cache_dir", None) or DEFAULT_CACHE_DIR
+    )
+    metrics = train(
+        args.data_dir,
+        args.output,
+        seed=int(getattr(args, "seed", DEFAULT_SEED) or 0),
+        cache_dir=cache,
+        progress=True,
+    )
+    print(evaluation.format_table(metrics))
+    return 0
