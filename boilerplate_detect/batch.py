@@ -344,6 +344,8 @@ def run_score(
             dynamic_ncols=True,
         )
         stack.callback(bar.close)
+        # Load the model first: a missing model fails before any input is read.
+        base_detector = _load_detector(opts, None)
         start = time.perf_counter()
         try:
             idx: Index | None = None
@@ -359,7 +361,10 @@ def run_score(
             if jobs > 1 and idx is not None:
                 worker_opts = replace(opts, index_path=_index_for_workers(idx, index, tmpdir))
             stream = (r for r in records() if r.position >= skip)
-            for rows, articles in _score_chunks(stream, worker_opts, opts, idx, jobs, stack):
+            chunks_out = _score_chunks(
+                stream, worker_opts, opts, _with_index(base_detector, idx), jobs, stack
+            )
+            for rows, articles in chunks_out:
                 if persistent and idx is not None:
                     for a in articles:
                         idx.add(a)
@@ -393,17 +398,24 @@ def _emit(
     writer.write_many(written)
 
 
+def _with_index(detector: Detector, idx: Index | None) -> Detector:
+    if idx is None:
+        return detector
+    return type(detector)(
+        detector.model, index=idx, threshold=detector.threshold, resources=detector.resources
+    )
+
+
 def _score_chunks(
     stream: Iterator[bio.Record],
     worker_opts: BatchOptions,
     opts: BatchOptions,
-    idx: Index | None,
+    detector: Detector,
     jobs: int,
     stack: contextlib.ExitStack,
 ) -> Iterator[tuple[list[dict[str, Any]], list[Article]]]:
     size = opts.batch_size
     if jobs == 1:
-        detector = _load_detector(opts, idx)
         for chunk in chunks(stream, size):
             yield records_to_rows(detector, chunk, opts)
         return

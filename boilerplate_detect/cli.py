@@ -188,6 +188,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
     for p in args.inputs:
         if p != "-" and not Path(p).exists():
             return _fail(f"input {p!r} does not exist", EXIT_USAGE)
+    # Fail on formats and missing extras before the model is loaded.
+    formats = {args.format} if args.format else {bio.infer_input_format(p) for p in args.inputs}
+    if (args.output_format or bio.infer_output_format(args.output)) == "parquet" or "parquet" in formats:
+        bio.require("pyarrow.parquet")
+    if "warc" in formats:
+        bio.require("warcio")
+        bio.require("trafilatura")
     jobs = args.jobs or default_jobs()
     opts = BatchOptions(
         text_field=args.text_field,

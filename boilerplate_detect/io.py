@@ -233,7 +233,9 @@ def open_input(path: str) -> IO[bytes]:
         InputFormatError: The file does not exist, or zstd is needed but not installed.
     """
     if path == "-":
-        raw: IO[bytes] = io.BufferedReader(cast(Any, _Stdin.buffer()))
+        raw = _Stdin.buffer()
+        if not hasattr(raw, "peek"):
+            raw = io.BufferedReader(cast(Any, raw))
     else:
         try:
             raw = Path(path).open("rb")  # noqa: SIM115 - returned to the caller, who closes it
@@ -243,15 +245,29 @@ def open_input(path: str) -> IO[bytes]:
             raise InputFormatError(
                 f"{path!r} is a folder; only .txt folders can be read (--format txt)"
             ) from None
-    head = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
+    head = cast(io.BufferedReader, raw).peek(4)[:4]
     if head.startswith(_GZIP_MAGIC):
-        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+        return cast(IO[bytes], _OwningGzipFile(raw))
     if head.startswith(_ZSTD_MAGIC):
         zstd = require("zstandard")
-        return cast(
-            IO[bytes], zstd.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
-        )
+        reader = zstd.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=path != "-")
+        return cast(IO[bytes], io.BufferedReader(reader, 1 << 16))  # adds readline and line iteration
     return raw
+
+
+class _OwningGzipFile(gzip.GzipFile):
+    """A GzipFile that closes the file it reads from."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._raw is not _Stdin.buffer():
+                self._raw.close()
 
 
 _READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
@@ -367,6 +383,13 @@ def _read_csv(stream: IO[bytes], source: str, encoding_errors: EncodingErrors) -
     csv.field_size_limit(2**31 - 1)
     text = io.TextIOWrapper(cast(Any, stream), encoding="utf-8-sig", errors="surrogateescape", newline="")
     reader = csv.DictReader(text)
+    try:
+        yield from _csv_rows(reader, source, encoding_errors)
+    finally:
+        text.detach()  # the caller closes the binary stream
+
+
+def _csv_rows(reader: csv.DictReader[str], source: str, encoding_errors: EncodingErrors) -> Iterator[Record]:
     pos = 0
     try:
         for row in reader:
