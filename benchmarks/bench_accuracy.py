@@ -39,30 +39,59 @@ BOILERPLATE_KINDS = frozenset({"boilerplate", "template"})
 LINE_COVER = 0.5
 
 
-def _bucket(kind: str) -> str:
+def _bucket(kind: str, augment: str = "") -> str:
     if kind == "human":
-        return "human"
+        return f"human ({augment})" if augment else "human"
     if kind.startswith("synthetic:"):
         return kind
     return "machine"
 
 
 def heldout_examples(data_dir: Path, seed: int) -> list[Any]:
-    """Return the held-out examples the way the model helper's evaluation builds them."""
-    from boilerplate_detect import training
+    """Return the held-out examples exactly as ``boilerplate-detect evaluate --split test`` builds them.
 
-    try:  # prefer the evaluation module's own definition when it has one
-        from boilerplate_detect import evaluation  # type: ignore[attr-defined]
+    Uses ``evaluation.heldout_examples`` when the evaluation module offers it, and
+    otherwise mirrors :func:`boilerplate_detect.evaluation.evaluate`: the rows of the
+    test split, one synthetic farm variant per original, and each original reflowed
+    and cut to 150 words (which must stay "original").
+    """
+    import random as _random
 
-        for name in ("heldout_examples", "test_examples", "load_heldout"):
-            fn = getattr(evaluation, name, None)
-            if callable(fn):
-                return list(fn(data_dir, seed=seed))
-    except ImportError:
-        pass
-    rows = training.load_rows(data_dir)
-    examples = training.build_examples(rows, seed=seed)
-    return [e for e in examples if training.group_split(e.group, seed) == "test"]
+    from boilerplate_detect import evaluation, generators, training
+
+    fn = getattr(evaluation, "heldout_examples", None)
+    if callable(fn):
+        return list(fn([data_dir], seed=seed, split="test"))
+    rows = [
+        r
+        for r in training.load_rows(data_dir)
+        if training.group_split(str(r.get("group") or r["id"]), seed) == "test"
+    ]
+    examples = list(training.iter_examples_for_eval(rows))
+    originals = [e for e in examples if e.y == 1]
+    syn_table = generators.load_synonyms()
+    extra = []
+    for e in originals:
+        rng = _random.Random(f"eval:{seed}:{e.id}")
+        donors = [originals[rng.randrange(len(originals))].text for _ in range(3)]
+        name, text = generators.make_variant(e.text, rng, donors=donors, synonyms=syn_table)
+        extra.append(training.Example(f"{e.id}#eval:{name}", text, 0, e.group, e.source, f"synthetic:{name}"))
+        reflowed = training.reflow(e.text)
+        extra.append(
+            training.Example(f"{e.id}#reflow", reflowed, 1, e.group, e.source, "human", augment="reflow")
+        )
+        extra.append(
+            training.Example(
+                f"{e.id}#reflow150",
+                training.cut_words(reflowed),
+                1,
+                e.group,
+                e.source,
+                "human",
+                augment="reflow150",
+            )
+        )
+    return examples + extra
 
 
 def _metrics(pred_farm: Sequence[bool], is_farm: Sequence[bool]) -> dict[str, Any]:
@@ -90,12 +119,19 @@ def _metrics(pred_farm: Sequence[bool], is_farm: Sequence[bool]) -> dict[str, An
 def farm_task(examples: Sequence[Any], det: Any, decide: Any) -> dict[str, Any]:
     """Score every example with the Detector and (when installed) the datatrove chain."""
     is_farm = [e.y == 0 for e in examples]
-    buckets = [_bucket(e.kind) for e in examples]
+    buckets = [_bucket(e.kind, e.augment) for e in examples]
     out: dict[str, Any] = {"n": len(examples), "kinds": dict(Counter(buckets))}
     preds: dict[str, list[bool]] = {}
     t0 = time.perf_counter()
-    preds["detector"] = [r.label == "farm" for r in det.score_many(e.text for e in examples)]
+    reports = list(det.score_many(e.text for e in examples))
     out["detector_s"] = round(time.perf_counter() - t0, 1)
+    preds["detector"] = [r.label == "farm" for r in reports]
+    if len(set(is_farm)) == 2:
+        from sklearn.metrics import roc_auc_score
+
+        out["detector_roc_auc"] = round(
+            float(roc_auc_score(is_farm, [1 - r.originality for r in reports])), 4
+        )
     if decide is not None:
         t0 = time.perf_counter()
         decisions = [decide(e.id, e.text) for e in examples]
@@ -204,7 +240,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
     from boilerplate_detect import Detector, training
 
     det = Detector.load()
-    meta = getattr(det.model, "meta", None)
+    meta = getattr(det.model, "meta", None)  # the training seed defines the split
     seed = int(meta.get("seed", training.DEFAULT_SEED)) if isinstance(meta, dict) else training.DEFAULT_SEED
     out: dict[str, Any] = {"seed": seed, "model": det.model.name, "threshold": det.threshold}
     examples = heldout_examples(data_dir, seed)
@@ -213,7 +249,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
         rng = random.Random(seed)
         by: dict[str, list[Any]] = defaultdict(list)
         for e in examples:
-            by[_bucket(e.kind)].append(e)
+            by[_bucket(e.kind, e.augment)].append(e)
         examples = [e for b in sorted(by) for e in rng.sample(by[b], min(QUICK_PER_KIND, len(by[b])))]
     decide = None
     try:
@@ -225,6 +261,12 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
     except ImportError as exc:
         out["datatrove"] = f"not installed: {exc}"
     out["farm"] = farm_task(examples, det, decide)
+    if not quick:  # the evaluate command's own headline on the whole held-out split
+        from boilerplate_detect import evaluation
+
+        t0 = time.perf_counter()
+        out["evaluate_headline"] = evaluation.evaluate([data_dir], split="test", seed=seed)["headline"]
+        out["evaluate_s"] = round(time.perf_counter() - t0, 1)
     pages = _page_pairs(data_dir, seed)
     out["boilerplate"] = boilerplate_task(pages, det) if pages else {"pages": 0}
     out["markdown"] = render(out)
@@ -253,8 +295,23 @@ def render(out: dict[str, Any]) -> str:
             f"{_pct(m['false_farm_rate'])} | {_pct(m['farm_precision'])} | {_pct(m['farm_f1'])} | "
             f"{f.get(k + '_s', '–')} |"
         )
+    if "detector_roc_auc" in f:
+        md.append(
+            f"\nDetector ROC AUC (farm vs original, from the originality score): {f['detector_roc_auc']:.3f}."
+        )
     if "datatrove" in out:
         md.append(f"\ndatatrove: {out['datatrove']}.")
+    if "evaluate_headline" in out:
+        h = out["evaluate_headline"]
+        md += [
+            "",
+            f"`boilerplate-detect evaluate --split test` headline on the same split ({out['evaluate_s']} s; "
+            "the model's raw scores, without the Detector's too-short/language guards):",
+            "",
+            "| metric | value |",
+            "|---|---:|",
+            *[f"| {k} | {v} |" for k, v in h.items()],
+        ]
     cls = list(f["overall"])
     md += [
         "",

@@ -141,7 +141,7 @@ def resolve_data_dir(arg: Path | str | None) -> Path | None:
 
 def variant(doc: Doc, cycle: int) -> Doc:
     """Return a paragraph-shuffled copy of ``doc`` attributed to another outlet (deterministic)."""
-    rng = random.Random(xxhash.xxh64_intdigest(f"{doc.id}#{cycle}"))
+    rng = random.Random(xxhash.xxh64_intdigest(f"{doc.id}#{cycle}".encode()))
     paras = [p for p in doc.text.split("\n\n") if p.strip()]
     if len(paras) < 3:  # single-block texts: shuffle lines, or sentences as a last resort
         paras = [p for p in doc.text.split("\n") if p.strip()]
