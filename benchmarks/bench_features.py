@@ -226,14 +226,16 @@ def profile(fn: Callable[[], object], *, top: int = 6) -> dict[str, Any]:
 
     own: dict[str, float] = defaultdict(float)
     rows: dict[str, list[tuple[str, float, float, int]]] = defaultdict(list)
-    total = 0.0
+    total = sum(v[2] for v in stats.values())
     for key, (_cc, nc, tt, ct, _callers) in stats.items():
-        total += tt
         for mod, w in share(key, frozenset()).items():
             own[mod] += tt * w
+            if not is_pkg(key) and not mod.startswith("other") and tt * w >= 0.002 * max(total, 1e-9):
+                where = "builtin" if key[0] == "~" else Path(key[0]).name
+                rows[mod].append((f"[{where}] {key[2]}", round(ct * w, 4), round(tt * w, 4), nc))
         if is_pkg(key):
             rows[_family_of(key[0])].append((f"{key[2]} (line {key[1]})", round(ct, 4), round(tt, 4), nc))
-    top_rows = {m: sorted(r, key=lambda x: -x[1])[:top] for m, r in rows.items()}
+    top_rows = {m: sorted(r, key=lambda x: -x[1])[:top] for m, r in rows.items() if m in own and own[m] > 0}
     return {
         "total_s": round(total, 4),
         "modules": {m: round(v, 4) for m, v in sorted(own.items(), key=lambda kv: -kv[1])},
@@ -375,15 +377,33 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
         out["profile_detector"] = profile(lambda: consume(det.score_many(d.to_mapping() for d in prof_docs)))
         out["profile_detector"]["articles"] = len(prof_docs)
     out["versions"] = {p: version(p) for p in ("datatrove", "spacy", "textstat", "numpy", "scikit-learn")}
-    out["targets"] = _targets(timings, peer)
+    out["targets"] = _targets(timings, peer, out["family_us_per_article"])
     out["markdown"] = render(out)
     return out
 
 
-def _targets(timings: dict[str, Timing], peer: dict[str, Timing]) -> list[dict[str, Any]]:
+def _why(timings: dict[str, Timing], fam: dict[str, float], name: str, target: float) -> str:
+    """Say where the time of a missed throughput target goes."""
+    budget = 1e6 / target
+    have = timings[name].us_per_article
+    stages = sorted(fam.items(), key=lambda kv: -kv[1])
+    top = ", ".join(f"{k} {v:,.0f} µs" for k, v in stages[:4])
+    text = (
+        f"`{name}` spends {have:,.0f} µs per article against a budget of {budget:,.0f} µs "
+        f"({have - budget:,.0f} µs over). Largest stages (timed alone): {top}."
+    )
+    if name != "features" and "features" in timings:
+        rest = have - timings["features"].us_per_article
+        text += f" Beyond segment + features it spends {rest:,.0f} µs (model, index, reports)."
+    return text
+
+
+def _targets(
+    timings: dict[str, Timing], peer: dict[str, Timing], fam: dict[str, float]
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
-    def add(what: str, value: float | None, target: float, unit: str) -> None:
+    def add(what: str, value: float | None, target: float, unit: str, why: str = "") -> None:
         if value is None:
             rows.append({"target": what, "goal": target, "measured": None, "met": None, "unit": unit})
             return
@@ -395,6 +415,7 @@ def _targets(timings: dict[str, Timing], peer: dict[str, Timing]) -> list[dict[s
                 "met": value >= target,
                 "shortfall_pct": round(max(0.0, 1 - value / target) * 100, 1),
                 "unit": unit,
+                **({"why": why} if why and value < target else {}),
             }
         )
 
@@ -512,7 +533,12 @@ def render_profile(out: dict[str, Any]) -> str:
         ]
         for mod, s in p["modules"].items():
             md.append(f"| {mod} | {s:.3f} | {s / n * 1e6:,.0f} | {s / p['total_s']:.0%} |")
-        md += ["", "Top functions by cumulative time, per module of the package:", ""]
+        md += [
+            "",
+            "Top functions by cumulative time, per module of the package (`[builtin]`/`[file.py]` rows are "
+            "library calls charged to that module):",
+            "",
+        ]
         md += ["| module | function | cum s | own s | calls |", "|---|---|---:|---:|---:|"]
         for mod, rows in p["top"].items():
             for func, ct, tt, nc in rows:

@@ -215,6 +215,14 @@ def _targets_md(results: dict[str, Any]) -> list[str]:
             f"| {t['target']} | {'≤' if lower_better else '≥'} {t['goal']:,} {unit} | {shown} "
             f"| {mark} | {short} |"
         )
+    whys = [f"- **{t['target']}**: {t['why']}" for t in rows if t.get("why")]
+    if whys:
+        md += [
+            "",
+            "Where the time goes for the missed targets (the profile is at the end of this file):",
+            "",
+            *whys,
+        ]
     return md
 
 
