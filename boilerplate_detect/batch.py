@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,7 @@ class Summary:
         skipped: Records skipped because ``--resume`` found them already written.
         seconds: Wall time of the scoring pass.
         interrupted: The run was stopped (Ctrl-C, SIGTERM) before the end.
+        previous_errors: Error rows already in the output that ``--resume`` continued.
     """
 
     records: int = 0
@@ -96,7 +97,12 @@ class Summary:
     skipped: int = 0
     seconds: float = 0.0
     interrupted: bool = False
-    outlets: dict[str, int] = field(default_factory=dict)
+    previous_errors: int = 0
+
+    @property
+    def failed(self) -> bool:
+        """Some record failed, in this run or in the part of the output it resumed."""
+        return bool(self.errors or self.previous_errors)
 
     @property
     def rate(self) -> float:
@@ -335,6 +341,10 @@ def run_score(
             err_writer = bio.JsonlWriter(errors_path, append=resume)
             stack.callback(err_writer.close)
         summary.skipped = skip
+        if done:
+            summary.previous_errors = bio.count_error_rows(output, out_fmt)
+        if errors_path is not None and skip > done:
+            summary.previous_errors += skip - done
 
         bar = tqdm(
             desc="scoring",

@@ -248,7 +248,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         )
     elif summary.errors:
         print(f"boilerplate-detect: {summary.errors} of {summary.records} records failed", file=sys.stderr)
-    return EXIT_FAILED_RECORDS if summary.errors else EXIT_OK
+    if summary.previous_errors and not args.quiet:
+        print(
+            f"boilerplate-detect: the resumed part of the output already held {summary.previous_errors} errors",
+            file=sys.stderr,
+        )
+    return EXIT_FAILED_RECORDS if summary.failed else EXIT_OK
 
 
 def _cmd_sites(args: argparse.Namespace) -> int:

@@ -49,6 +49,7 @@ __all__ = [
     "Record",
     "RowWriter",
     "count_complete_jsonl_rows",
+    "count_error_rows",
     "error_row",
     "infer_input_format",
     "infer_output_format",
@@ -870,6 +871,27 @@ class _RenamingWriter(RowWriter):
     def close(self) -> None:
         self._inner.close()
         Path(self._tmp).replace(self._final)
+
+
+_ERROR_ROW = re.compile(rb'^\{"id": (?:null|"(?:[^"\\]|\\.)*"), "line": ')
+
+
+def count_error_rows(path: str, fmt: OutputFormat) -> int:
+    """Count the error rows of an output file written by this package.
+
+    Args:
+        path: The file.
+        fmt: ``"jsonl"`` or ``"parquet"``.
+
+    Returns:
+        The number of rows with an ``error``.
+    """
+    if fmt == "parquet":
+        pq = require("pyarrow.parquet")
+        col = pq.read_table(path, columns=["error"]).column("error")
+        return int(len(col) - col.null_count)
+    with Path(path).open("rb") as f:
+        return sum(1 for line in f if _ERROR_ROW.match(line))
 
 
 def count_complete_jsonl_rows(path: str, *, truncate: bool = False) -> int:

@@ -25,12 +25,6 @@ def margs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return model_args(tmp_path_factory.mktemp("model"))
 
 
-@pytest.fixture
-def bundled(margs: list[str]) -> None:
-    if margs:
-        pytest.skip("needs the bundled model in worker processes (not trained in this checkout yet)")
-
-
 def _has_index() -> bool:
     try:
         import boilerplate_detect.index  # noqa: F401
@@ -160,7 +154,8 @@ def test_bad_records_become_error_rows(
 
 def test_encoding_errors_replace_scores_the_record(tmp_path: Path, margs: list[str]) -> None:
     p = tmp_path / "in.jsonl"
-    p.write_bytes(b'{"id": "u", "text": "caf\xe9 ' + texts.CLEAN_NEWS.encode() + b'"}\n')
+    line = json.dumps({"id": "u", "text": "cafX " + texts.CLEAN_NEWS}).encode().replace(b"cafX", b"caf\xe9")
+    p.write_bytes(line + b"\n")
     out = tmp_path / "o.jsonl"
     assert (
         main(
@@ -308,10 +303,11 @@ def test_resume_continues_without_duplicates(tmp_path: Path, margs: list[str]) -
     lines = full.read_bytes().splitlines(keepends=True)
     part = tmp_path / "part.jsonl"
     part.write_bytes(b"".join(lines[:5]) + lines[5][:17])  # five rows and a cut-off sixth
+    # The exit code covers the whole output: the error row was written before the stop.
     assert main(["score", str(p), "-o", str(part), "--resume", *base]) == 1
     assert part.read_bytes() == full.read_bytes()
     # Resuming a complete output adds nothing.
-    assert main(["score", str(p), "-o", str(part), "--resume", *base]) == 0
+    assert main(["score", str(p), "-o", str(part), "--resume", *base]) == 1
     assert part.read_bytes() == full.read_bytes()
 
 
@@ -398,7 +394,7 @@ def test_persistent_index_is_added_to(tmp_path: Path, margs: list[str]) -> None:
 
 
 @pytest.mark.slow
-def test_jobs_2_equals_jobs_1(tmp_path: Path, margs: list[str], bundled: None) -> None:
+def test_jobs_2_equals_jobs_1(tmp_path: Path, margs: list[str]) -> None:
     items = [
         {
             "id": f"a{i}",
@@ -410,7 +406,7 @@ def test_jobs_2_equals_jobs_1(tmp_path: Path, margs: list[str], bundled: None) -
     items[7] = {"id": "bad"}
     p = _jsonl(tmp_path / "in.jsonl", items)
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    base = ["-q", "--batch-size", "8", "--no-cross-outlet"]
+    base = ["-q", "--batch-size", "8", "--no-cross-outlet", *margs]
     assert main(["score", str(p), "-o", str(one), *base]) == 1
     assert main(["score", str(p), "-o", str(two), "--jobs", "2", *base]) == 1
     assert one.read_bytes() == two.read_bytes()
@@ -426,10 +422,8 @@ def test_installed_entry_point_smoke(tmp_path: Path, margs: list[str]) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     v = subprocess.run([*_cli(), "--version"], capture_output=True, timeout=120, env=env)
     assert v.returncode == 0 and v.stdout.startswith(b"boilerplate-detect ")
-    if margs:
-        pytest.skip("the entry-point scoring run needs the bundled model")
     r = subprocess.run(
-        [*_cli(), "score", str(p), "-o", "-", "--quiet", "--no-cross-outlet"],
+        [*_cli(), "score", str(p), "-o", "-", "--quiet", "--no-cross-outlet", *margs],
         capture_output=True,
         timeout=300,
         env=env,
@@ -446,7 +440,7 @@ def test_installed_entry_point_smoke(tmp_path: Path, margs: list[str]) -> None:
 
 
 @pytest.mark.slow
-def test_sigterm_leaves_a_valid_partial_output_that_resumes(tmp_path: Path, bundled: None) -> None:
+def test_sigterm_leaves_a_valid_partial_output_that_resumes(tmp_path: Path, margs: list[str]) -> None:
     items = [{"id": f"a{i}", "text": texts.CLEAN_NEWS + f" Item {i}."} for i in range(3000)]
     p = _jsonl(tmp_path / "in.jsonl", items)
     out = tmp_path / "o.jsonl"
@@ -463,6 +457,7 @@ def test_sigterm_leaves_a_valid_partial_output_that_resumes(tmp_path: Path, bund
         "--no-cross-outlet",
         "--batch-size",
         "16",
+        *margs,
     ]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 120
