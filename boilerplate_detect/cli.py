@@ -250,7 +250,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         print(f"boilerplate-detect: {summary.errors} of {summary.records} records failed", file=sys.stderr)
     if summary.previous_errors and not args.quiet:
         print(
-            f"boilerplate-detect: the resumed part of the output already held {summary.previous_errors} errors",
+            f"boilerplate-detect: the resumed part of the output held {summary.previous_errors} errors",
             file=sys.stderr,
         )
     return EXIT_FAILED_RECORDS if summary.failed else EXIT_OK
