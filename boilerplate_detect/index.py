@@ -1,0 +1,368 @@
+"""The cross-outlet near-duplicate index, with passage provenance and direction.
+
+Content farms copy and spin other outlets' articles. For each article the
+:class:`Index` finds the articles of *other* outlets that share passages or
+facts with it, says which passages, and says which one came first:
+
+>>> from boilerplate_detect import Article, Index
+>>> idx = Index.memory()
+>>> idx.add(Article(id="a1", text="...", outlet="x.example", published="2025-01-01"))
+>>> hits = idx.query(Article(id="b1", text="...", outlet="y.example"))
+
+How it works (see :mod:`boilerplate_detect.index_fingerprint`):
+
+1. **Candidates.** A MinHash signature (datasketch-compatible, see
+   :mod:`boilerplate_detect.minhash`) of the article's within-sentence word
+   shingles is cut into LSH bands; together with *passage keys* (sampled hashes
+   of long sentences, and hashes of the fact sets of sentences, which survive
+   synonym swaps) they are looked up in the postings. Document-level MinHash
+   alone misses partial and rewritten copies; the passage keys find them.
+2. **Exact verification.** Each candidate's stored sentence hashes are compared
+   with the query's: verbatim-shared sentences give exact Jaccard and
+   containment over within-sentence shingles, fact-set matches find rewritten
+   sentences. A candidate sharing too little is dropped, so no false positive
+   from hashing remains.
+3. **Provenance.** Consecutive shared sentences form passages, with offsets into
+   both texts; they become ``copied`` spans.
+4. **Direction.** With both publication times, the earlier article is the
+   source. Otherwise the version that carries the unique details (more weighted
+   facts: quotes, attributed names, numbers with units) is taken as the source,
+   and the record says the direction was inferred.
+
+Articles of the same outlet (``outlet``, else the URL's registered domain) and
+the article itself (same id) are never matches.
+
+Backends (:mod:`boilerplate_detect.index_store`): ``Index.open("crawl.idx")`` is
+an embedded, crash-safe SQLite file; ``Index.open("redis://host:port/db")`` is
+shared between workers; ``Index.memory()`` is in memory. The parameters are
+stored with the index, and opening it with other parameters raises
+:class:`~boilerplate_detect.errors.IndexMismatchError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from boilerplate_detect.article import Article
+from boilerplate_detect.errors import IndexMismatchError
+from boilerplate_detect.facts import fact_weight
+from boilerplate_detect.features import RawSpan
+from boilerplate_detect.features.neardup import MAX_OUTLETS, DupEvidence
+from boilerplate_detect.index_fingerprint import (
+    FORMAT_VERSION,
+    Fingerprint,
+    Fingerprinter,
+    IndexParams,
+    Match,
+    compare,
+    record_keys,
+)
+from boilerplate_detect.index_store import (
+    DEFAULT_LOCK_TIMEOUT,
+    RedisStore,
+    SQLiteStore,
+    Store,
+    chunks,
+)
+from boilerplate_detect.report import NearDuplicate
+from boilerplate_detect.text import Segmented, segment
+
+__all__ = ["DupEvidence", "Index", "IndexParams"]
+
+logger = logging.getLogger(__name__)
+
+#: Records per transaction in :meth:`Index.add_many`.
+ADD_BATCH = 500
+#: How many more candidates than ``max_candidates`` are fetched, to leave room for
+#: same-outlet articles that are dropped after fetching.
+_OVERFETCH = 3
+
+
+class Index:
+    """A cross-outlet near-duplicate index. Build one with :meth:`open` or :meth:`memory`.
+
+    Args:
+        store: The storage backend.
+        params: The parameters (must equal the stored ones).
+        location: Where the index lives, for messages and for worker processes.
+    """
+
+    def __init__(self, store: Store, params: IndexParams, location: str) -> None:
+        self._store = store
+        self._params = params
+        self._fp = Fingerprinter(params)
+        self.location = location
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(
+        cls, path_or_url: str | os.PathLike[str], *, timeout: float = DEFAULT_LOCK_TIMEOUT, **params: Any
+    ) -> Index:
+        """Open (or create) a persistent index.
+
+        Args:
+            path_or_url: A file path (embedded SQLite index, crash-safe), or
+                ``redis://host:port/db`` for an index shared on a Redis server.
+            timeout: Embedded index: seconds to wait for another writer's lock.
+            **params: :class:`IndexParams` fields. For an existing index they must
+                equal the stored ones; leave them out to use the stored ones.
+
+        Returns:
+            The index.
+
+        Raises:
+            IndexMismatchError: The index was built with other parameters.
+            IndexLockError: Another writer held the embedded index's lock too long.
+            ValueError: A parameter is invalid.
+        """
+        spec = os.fspath(path_or_url)
+        store: Store
+        if spec.startswith(("redis://", "rediss://", "unix://")):
+            store = RedisStore(spec)
+        else:
+            if spec != ":memory:":
+                parent = Path(spec).parent
+                if not parent.is_dir():
+                    raise FileNotFoundError(
+                        f"cannot create index {spec!r}: directory {str(parent)!r} does not exist"
+                    )
+            store = SQLiteStore(spec, timeout=timeout)
+        return cls._with_params(store, spec, params)
+
+    @classmethod
+    def memory(cls, **params: Any) -> Index:
+        """Create an empty in-memory index (same layout and size as the embedded one).
+
+        Args:
+            **params: :class:`IndexParams` fields.
+
+        Returns:
+            The index.
+        """
+        return cls._with_params(SQLiteStore(":memory:"), ":memory:", params)
+
+    @classmethod
+    def _with_params(cls, store: Store, location: str, given: dict[str, Any]) -> Index:
+        unknown = sorted(set(given) - set(IndexParams.__dataclass_fields__))
+        if unknown:
+            store.close()
+            raise TypeError(
+                f"unknown index parameter(s) {unknown}; known: {sorted(IndexParams.__dataclass_fields__)}"
+            )
+        try:
+            stored = store.get_params()
+            if stored is None:
+                params = IndexParams(**given)
+                store.set_params(params.to_dict())
+                stored = store.get_params()  # another process may have been first
+                assert stored is not None
+            fmt = stored.get("format")
+            if fmt != FORMAT_VERSION:
+                raise IndexMismatchError(
+                    f"index {location!r} has record format {fmt}, this build reads format {FORMAT_VERSION}; "
+                    "rebuild the index with this version"
+                )
+            params = IndexParams.from_dict(stored)
+            diff = {k: (getattr(params, k), v) for k, v in given.items() if getattr(params, k) != v}
+            if diff:
+                detail = ", ".join(f"{k}: stored {a!r}, given {b!r}" for k, (a, b) in sorted(diff.items()))
+                raise IndexMismatchError(
+                    f"index {location!r} was built with other parameters ({detail}); "
+                    "open it without them to use the stored ones, or build a new index"
+                )
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, params, location)
+
+    # ---------------------------------------------------------------- metadata
+    @property
+    def params(self) -> IndexParams:
+        """The parameters the index was built with."""
+        return self._params
+
+    def __len__(self) -> int:
+        return self._store.count()
+
+    def ids(self) -> list[str]:
+        """Return the ids of every indexed article."""
+        return self._store.ids()
+
+    def close(self) -> None:
+        """Release the backend (the embedded index is checkpointed to its file)."""
+        self._store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Index({self.location!r}, num_perm={self._params.num_perm}, ngram={self._params.ngram})"
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Copy an embedded or in-memory index into a new index file.
+
+        Args:
+            path: The new file; it must not exist.
+
+        Raises:
+            TypeError: The index is on Redis (it is already shared).
+        """
+        if not isinstance(self._store, SQLiteStore):
+            raise TypeError("a Redis index is already shared; open it by its URL instead of saving it")
+        self._store.save(os.fspath(path))
+
+    def size_bytes(self) -> int:
+        """Bytes used by an embedded or in-memory index (database pages in use).
+
+        Raises:
+            TypeError: The index is on Redis.
+        """
+        if not isinstance(self._store, SQLiteStore):
+            raise TypeError("size_bytes() is defined for the embedded and in-memory index only")
+        return self._store.size_bytes()
+
+    # ------------------------------------------------------------------ writes
+    def fingerprint(self, article: Article, seg: Segmented | None = None) -> Fingerprint:
+        """Compute an article's fingerprint with this index's parameters.
+
+        Args:
+            article: The article.
+            seg: Its segmentation (computed when None).
+
+        Returns:
+            The fingerprint (offsets into the article's text as given).
+        """
+        if seg is None:
+            seg = segment(article.text)
+        return self._fp(article.id, article.source_key, article.published, seg)
+
+    def add(self, article: Article, seg: Segmented | None = None) -> None:
+        """Index one article; an article with the same id is replaced.
+
+        When this returns, the article is stored (committed to disk for the
+        embedded index).
+
+        Args:
+            article: The article; its id identifies it.
+            seg: Its segmentation, if already computed.
+        """
+        self.add_fingerprints([self.fingerprint(article, seg)])
+
+    def add_many(self, articles: Iterable[Article]) -> int:
+        """Index many articles, :data:`ADD_BATCH` per transaction.
+
+        Args:
+            articles: The articles.
+
+        Returns:
+            How many were added.
+        """
+        n = 0
+        for batch in chunks(articles, ADD_BATCH):
+            self.add_fingerprints([self.fingerprint(a) for a in batch])
+            n += len(batch)
+        return n
+
+    def add_fingerprints(self, fps: Sequence[Fingerprint]) -> None:
+        """Store precomputed fingerprints (made by this index's :meth:`fingerprint`)."""
+        recs = [(f.id, f.outlet, f.published, f.to_bytes(), f.keys.tolist()) for f in fps]
+        self._store.put_many(recs, record_keys)
+
+    def update(self, article: Article, seg: Segmented | None = None) -> None:
+        """Replace an indexed article (or add it): the same as :meth:`add`."""
+        self.add(article, seg)
+
+    def remove(self, article_id: str) -> bool:
+        """Remove one article.
+
+        Args:
+            article_id: Its id.
+
+        Returns:
+            Whether it was indexed.
+        """
+        return self._store.remove(article_id, record_keys)
+
+    # ------------------------------------------------------------------- reads
+    def _matches(self, q: Fingerprint) -> list[Match]:
+        p = self._params
+        rows = self._store.candidates(q.keys.tolist(), p.max_candidates * _OVERFETCH)
+        out: list[Match] = []
+        n = 0
+        for rid, outlet, published, blob in rows:
+            if rid == q.id or (q.outlet and outlet == q.outlet):
+                continue
+            n += 1
+            if n > p.max_candidates:
+                break
+            m = compare(q, Fingerprint.from_bytes(rid, outlet, published, blob), p)
+            if m is not None:
+                out.append(m)
+        out.sort(key=lambda m: (-m.dup.overlap, -m.dup.containment, -m.dup.fact_overlap, m.dup.id))
+        return out
+
+    def query(self, article: Article, seg: Segmented | None = None) -> list[NearDuplicate]:
+        """Find the articles of other outlets that share passages or facts with this one.
+
+        Args:
+            article: The article (need not be indexed; if it is, it is not matched with itself).
+            seg: Its segmentation, if already computed.
+
+        Returns:
+            The matches, best (largest shared fraction) first.
+        """
+        return [m.dup for m in self._matches(self.fingerprint(article, seg))]
+
+    def evidence(self, article: Article, seg: Segmented) -> DupEvidence:
+        """Return everything the Detector needs for one article in one call.
+
+        Args:
+            article: The article.
+            seg: Its segmentation (the one the features read).
+
+        Returns:
+            The near-duplicates, the ``dup.*`` values and ``copied`` spans in
+            normalised offsets of ``seg``.
+        """
+        q = self.fingerprint(article, seg)
+        matches = self._matches(q)
+        if not matches:
+            return DupEvidence()
+        keep = [i for i, ws in enumerate(seg.sentence_words) if ws]
+        body = sum(seg.sentences[i][1] - seg.sentences[i][0] for i in keep) or 1
+        copied: dict[int, str] = {}
+        earlier_facts: set[int] = set()
+        for m in matches:
+            if m.dup.direction == "copied_by":
+                continue
+            for j in m.query_sentences:
+                copied.setdefault(j, m.dup.id)
+            if m.earlier:
+                earlier_facts.update(m.shared_facts)
+        spans = [
+            RawSpan(seg.sentences[keep[j]][0], seg.sentences[keep[j]][1], "copied", f"shared with {rid}")
+            for j, rid in sorted(copied.items())
+        ]
+        copied_frac = sum(seg.sentences[keep[j]][1] - seg.sentences[keep[j]][0] for j in copied) / body
+        qf = q.facts.tolist()
+        total = sum(fact_weight(f) for f in qf)
+        novel = sum(fact_weight(f) for f in qf if f not in earlier_facts) / total if total else 1.0
+        values = (
+            max(m.dup.jaccard for m in matches),
+            max(m.dup.containment for m in matches),
+            float(min(len({m.dup.outlet or m.dup.id for m in matches}), MAX_OUTLETS)),
+            min(copied_frac, 1.0),
+            novel,
+            0.0 if any(m.earlier for m in matches) else 1.0,
+        )
+        return DupEvidence(tuple(m.dup for m in matches), values, tuple(spans))

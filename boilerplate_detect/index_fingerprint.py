@@ -1,0 +1,469 @@
+"""Article fingerprints for the cross-outlet index, and their exact comparison.
+
+A :class:`Fingerprint` is what the index keeps of an article instead of its
+text (see :mod:`boilerplate_detect.index`):
+
+* the LSH band keys of its MinHash signature over within-sentence word
+  n-gram shingles (:mod:`boilerplate_detect.minhash`);
+* per sentence: a 32-bit hash of its word sequence (the exact verification unit),
+  a 32-bit hash of its fact set (survives synonym swaps and word reordering),
+  its offsets into the original text and its number of shingles;
+* its distinct fact hashes (:mod:`boilerplate_detect.facts`);
+* the passage keys under which it is found: sampled sentence hashes and
+  fact-set hashes.
+
+:func:`compare` verifies a candidate against a query exactly: a sentence is
+shared when its word sequence hashes equal (verbatim) or its fact sets equal
+(rewritten), and Jaccard and containment are computed over the within-sentence
+shingles of the verbatim-shared sentences. Shingles that two edited sentences
+still share are not counted, so the figures are exact at sentence granularity
+and a lower bound of the shingle-level values.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from boilerplate_detect.facts import CLASS_WEIGHTS, Facts, extract_facts
+from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, word_hashes
+from boilerplate_detect.report import Direction, NearDuplicate, Passage
+from boilerplate_detect.text import Segmented
+
+__all__ = ["FORMAT_VERSION", "Fingerprint", "IndexParams", "Match", "compare", "fingerprint"]
+
+#: Version of the stored record layout.
+FORMAT_VERSION = 1
+_KEY_MASK = 0x7FFFFFFF
+_SALT_SENTENCE = 0x5BD1E995
+_SALT_FACTS = 0x1B873593
+_HEADER = struct.Struct("<BHHHII")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexParams:
+    """The parameters an index is built with; stored with it and checked on open.
+
+    Attributes:
+        num_perm: MinHash permutations.
+        ngram: Words per shingle.
+        seed: MinHash seed.
+        scheme: MinHash permutation scheme (datasketch's ``"affine32"``).
+        bands: LSH bands; ``num_perm`` must be a multiple.
+        sentence_sample: One in this many long sentences is a passage key.
+        min_key_words: Sentences shorter than this are not passage keys.
+        min_overlap: A match needs at least this fraction of the query's body
+            characters in verbatim-shared sentences, or the fact route below.
+        min_fact_overlap: Fact route: at least this weighted fraction of the query's
+            facts in the other article, with :data:`MIN_FACT_SENTENCES` shared fact sets.
+        max_candidates: At most this many candidates are verified per query.
+    """
+
+    num_perm: int = 64
+    ngram: int = 5
+    seed: int = 1
+    scheme: str = "affine32"
+    bands: int = 16
+    sentence_sample: int = 2
+    min_key_words: int = 8
+    min_overlap: float = 0.08
+    min_fact_overlap: float = 0.4
+    max_candidates: int = 50
+
+    def __post_init__(self) -> None:
+        if self.num_perm < 1 or self.bands < 1 or self.num_perm % self.bands:
+            raise ValueError(
+                f"num_perm ({self.num_perm}) must be a positive multiple of bands ({self.bands}); "
+                "e.g. num_perm=64, bands=16"
+            )
+        if self.scheme != "affine32":
+            raise ValueError(f"scheme must be 'affine32' (datasketch's default), got {self.scheme!r}")
+        if not 1 <= self.ngram <= 8:
+            raise ValueError(f"ngram must be between 1 and 8, got {self.ngram}")
+        if self.sentence_sample < 1:
+            raise ValueError(f"sentence_sample must be >= 1, got {self.sentence_sample}")
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form, with the record format version."""
+        return {
+            "format": FORMAT_VERSION,
+            **{f: getattr(self, f) for f in self.__dataclass_fields__},
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> IndexParams:
+        """Build params from their JSON form (unknown keys are ignored)."""
+        kw = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**kw)  # type: ignore[arg-type]
+
+
+#: Fact route: at least this many sentences must share their fact set.
+MIN_FACT_SENTENCES = 2
+#: Fact route: at least this much shared fact weight.
+MIN_SHARED_FACT_WEIGHT = 6.0
+#: A verbatim match of only one sentence needs at least this many shingles.
+MIN_SINGLE_SENTENCE_SHINGLES = 12
+#: A fact set is a passage key only with at least this many facts.
+MIN_FACTSET_SIZE = 2
+#: Inferred direction: unique fact weights must differ by more than this.
+DIRECTION_MARGIN = 0.5
+#: Inferred direction, on a tie of unique facts: fact densities must differ by this ratio.
+DENSITY_RATIO = 1.15
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Fingerprint:
+    """What the index keeps of one article.
+
+    Attributes:
+        id: The article id.
+        outlet: The article's outlet key (``""`` when unknown).
+        published: ISO-8601 publication time, or None.
+        keys: LSH band keys followed by passage keys (31-bit).
+        n_bands: How many of ``keys`` are band keys.
+        sent_hash: Per sentence, the hash of its word sequence.
+        sent_facts: Per sentence, the hash of its fact set (0 when it has fewer than 2 facts).
+        sent_start: Per sentence, start offset into the original text.
+        sent_end: Per sentence, end offset into the original text.
+        sent_shingles: Per sentence, its number of shingles.
+        facts: Distinct fact hashes.
+        body_chars: Characters in sentences.
+    """
+
+    id: str
+    outlet: str
+    published: str | None
+    keys: npt.NDArray[np.uint32]
+    n_bands: int
+    sent_hash: npt.NDArray[np.uint32]
+    sent_facts: npt.NDArray[np.uint32]
+    sent_start: npt.NDArray[np.uint32]
+    sent_end: npt.NDArray[np.uint32]
+    sent_shingles: npt.NDArray[np.uint16]
+    facts: npt.NDArray[np.uint32]
+    body_chars: int
+
+    def to_bytes(self) -> bytes:
+        """Serialise everything but id, outlet and published (stored beside it)."""
+        n = len(self.sent_hash)
+        head = _HEADER.pack(FORMAT_VERSION, n, len(self.facts), len(self.keys), self.n_bands, self.body_chars)
+        lens = (self.sent_end - self.sent_start).astype(np.uint32)
+        gaps = np.diff(np.concatenate(([0], self.sent_start)).astype(np.int64))
+        gaps = np.where(gaps >= 0, gaps, 0)
+        return b"".join(
+            (
+                head,
+                self.keys.astype("<u4").tobytes(),
+                self.sent_hash.astype("<u4").tobytes(),
+                self.sent_facts.astype("<u4").tobytes(),
+                _varints(gaps),
+                _varints(lens),
+                np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
+                self.facts.astype("<u4").tobytes(),
+            )
+        )
+
+    @classmethod
+    def from_bytes(cls, id: str, outlet: str, published: str | None, blob: bytes) -> Fingerprint:
+        """Rebuild a fingerprint from :meth:`to_bytes` output.
+
+        Raises:
+            ValueError: The record was written by another format version.
+        """
+        version, n, nf, nk, nb, body = _HEADER.unpack_from(blob, 0)
+        if version != FORMAT_VERSION:
+            raise ValueError(f"index record format {version}, this build reads {FORMAT_VERSION}")
+        off = _HEADER.size
+        keys = np.frombuffer(blob, "<u4", nk, off).astype(np.uint32)
+        off += 4 * nk
+        sh = np.frombuffer(blob, "<u4", n, off).astype(np.uint32)
+        off += 4 * n
+        sf = np.frombuffer(blob, "<u4", n, off).astype(np.uint32)
+        off += 4 * n
+        gaps, off = _read_varints(blob, off, n)
+        lens, off = _read_varints(blob, off, n)
+        starts = np.cumsum(np.asarray(gaps, dtype=np.int64)).astype(np.uint32)
+        ends = starts + np.asarray(lens, dtype=np.uint32)
+        nsh = np.frombuffer(blob, np.uint8, n, off).astype(np.uint16)
+        off += n
+        facts = np.frombuffer(blob, "<u4", nf, off).astype(np.uint32)
+        return cls(id, outlet, published, keys, nb, sh, sf, starts, ends, nsh, facts, body)
+
+
+def _varints(values: npt.NDArray[Any]) -> bytes:
+    out = bytearray()
+    for v in values.tolist():
+        v = int(v)
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        out.append(v)
+    return bytes(out)
+
+
+def _read_varints(blob: bytes, off: int, n: int) -> tuple[list[int], int]:
+    out: list[int] = []
+    for _ in range(n):
+        v = shift = 0
+        while True:
+            b = blob[off]
+            off += 1
+            v |= (b & 0x7F) << shift
+            if b < 0x80:
+                break
+            shift += 7
+        out.append(v)
+    return out, off
+
+
+class Fingerprinter:
+    """Computes fingerprints with fixed parameters (permutations drawn once)."""
+
+    def __init__(self, params: IndexParams) -> None:
+        self.params = params
+        self.perm = permutations(params.num_perm, params.seed)
+
+    def __call__(self, article_id: str, outlet: str, published: str | None, seg: Segmented) -> Fingerprint:
+        """Fingerprint one segmented article."""
+        return fingerprint(article_id, outlet, published, seg, self.params, self.perm)
+
+
+def fingerprint(
+    article_id: str,
+    outlet: str,
+    published: str | None,
+    seg: Segmented,
+    params: IndexParams,
+    perm: tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]] | None = None,
+    facts: Facts | None = None,
+) -> Fingerprint:
+    """Compute the fingerprint of one segmented article.
+
+    Args:
+        article_id: The article id.
+        outlet: The outlet key (``""`` when unknown).
+        published: ISO-8601 publication time, or None.
+        seg: The segmented text.
+        params: The index parameters.
+        perm: MinHash permutations for ``params`` (drawn when None).
+        facts: The article's facts (extracted when None).
+
+    Returns:
+        The fingerprint.
+    """
+    if perm is None:
+        perm = permutations(params.num_perm, params.seed)
+    if facts is None:
+        facts = extract_facts(seg)
+    lengths = [len(ws) for ws in seg.sentence_words]
+    keep = [i for i, n in enumerate(lengths) if n]
+    wh = word_hashes(seg.words)
+    shingles = shingle_hashes(wh, [lengths[i] for i in keep], params.ngram)
+    sig = minhash(np.unique(shingles), perm)
+    r = params.num_perm // params.bands
+    band_keys = [
+        xxhash.xxh3_64_intdigest(sig[b * r : (b + 1) * r].tobytes(), seed=b) & _KEY_MASK
+        for b in range(params.bands)
+    ]
+    h64 = xxhash.xxh3_64_intdigest
+    sent_hash = [h64(" ".join(seg.sentence_words[i]).encode()) & 0xFFFFFFFF for i in keep]
+    sent_facts: list[int] = []
+    for i in keep:
+        fs = facts.by_sentence[i]
+        if len(fs) >= MIN_FACTSET_SIZE and any(f & 3 >= 2 for f in fs):
+            sent_facts.append((h64(np.asarray(fs, dtype="<u4").tobytes()) & 0xFFFFFFFF) or 1)
+        else:
+            sent_facts.append(0)
+    passage_keys: set[int] = set()
+    for j, i in enumerate(keep):
+        h = sent_hash[j]
+        if lengths[i] >= params.min_key_words and h % params.sentence_sample == 0:
+            passage_keys.add((h ^ _SALT_SENTENCE) & _KEY_MASK)
+        if sent_facts[j]:
+            passage_keys.add((sent_facts[j] ^ _SALT_FACTS) & _KEY_MASK)
+    to_orig = seg.to_original
+    starts = [to_orig(seg.sentences[i][0]) for i in keep]
+    ends = [to_orig(seg.sentences[i][1]) for i in keep]
+    nsh = [max(lengths[i] - params.ngram + 1, 1) for i in keep]
+    body = sum(seg.sentences[i][1] - seg.sentences[i][0] for i in keep)
+    return Fingerprint(
+        id=article_id,
+        outlet=outlet,
+        published=published,
+        keys=np.asarray(band_keys + sorted(passage_keys), dtype=np.uint32),
+        n_bands=params.bands,
+        sent_hash=np.asarray(sent_hash, dtype=np.uint32),
+        sent_facts=np.asarray(sent_facts, dtype=np.uint32),
+        sent_start=np.asarray(starts, dtype=np.uint32),
+        sent_end=np.asarray(ends, dtype=np.uint32),
+        sent_shingles=np.asarray(nsh, dtype=np.uint16),
+        facts=np.asarray(facts.hashes, dtype=np.uint32),
+        body_chars=body,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A verified match of a query against one indexed article.
+
+    Attributes:
+        dup: The record for the report.
+        query_sentences: Indices (into the query's kept sentences) of the shared sentences.
+        earlier: True when the other article is the source of the query (direction ``copied_from``).
+        shared_facts: The fact hashes both articles carry.
+    """
+
+    dup: NearDuplicate
+    query_sentences: tuple[int, ...]
+    earlier: bool
+    shared_facts: frozenset[int]
+
+
+def _weight(hashes: Sequence[int] | npt.NDArray[np.uint32]) -> float:
+    w = CLASS_WEIGHTS
+    return float(sum(w[int(h) & 3] for h in hashes))
+
+
+def _parse_time(s: str) -> _dt.datetime | None:
+    try:
+        t = _dt.datetime.fromisoformat(s.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=_dt.timezone.utc)
+
+
+def _direction(q: Fingerprint, r: Fingerprint, shared_facts: set[int]) -> tuple[Direction, bool]:
+    """Return (direction from the query's side, inferred?)."""
+    if q.published and r.published:
+        tq, tr = _parse_time(q.published), _parse_time(r.published)
+        if tq is not None and tr is not None and tq != tr:
+            return ("copied_from" if tr < tq else "copied_by"), False
+    uq = _weight([f for f in q.facts.tolist() if f not in shared_facts])
+    ur = _weight([f for f in r.facts.tolist() if f not in shared_facts])
+    if uq > ur + DIRECTION_MARGIN:
+        return "copied_by", True
+    if ur > uq + DIRECTION_MARGIN:
+        return "copied_from", True
+    wq, wr = _weight(q.facts), _weight(r.facts)
+    dq = wq / max(q.body_chars, 1)
+    dr = wr / max(r.body_chars, 1)
+    if wq > 0 and wr > 0:
+        if dq > dr * DENSITY_RATIO:
+            return "copied_by", True
+        if dr > dq * DENSITY_RATIO:
+            return "copied_from", True
+    return "unknown", True
+
+
+def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None:
+    """Verify a candidate exactly; return the match, or None when it is not one.
+
+    Args:
+        q: The query's fingerprint (offsets into the query's original text).
+        r: The candidate's fingerprint.
+        params: The index parameters (thresholds).
+
+    Returns:
+        The :class:`Match`, or None when the two share too little.
+    """
+    r_exact: dict[int, int] = {}
+    for j, h in enumerate(r.sent_hash.tolist()):
+        r_exact.setdefault(h, j)
+    r_facts: dict[int, int] = {}
+    for j, h in enumerate(r.sent_facts.tolist()):
+        if h:
+            r_facts.setdefault(h, j)
+    pairs: list[tuple[int, int, bool]] = []
+    q_hash = q.sent_hash.tolist()
+    q_fs = q.sent_facts.tolist()
+    for i, h in enumerate(q_hash):
+        je = r_exact.get(h)
+        if je is not None:
+            pairs.append((i, je, True))
+            continue
+        fh = q_fs[i]
+        if fh:
+            jf = r_facts.get(fh)
+            if jf is not None:
+                pairs.append((i, jf, False))
+    if not pairs:
+        return None
+    q_nsh = q.sent_shingles.tolist()
+    r_nsh = r.sent_shingles.tolist()
+    q_set = dict(zip(q_hash, q_nsh, strict=True))
+    r_set = dict(zip(r.sent_hash.tolist(), r_nsh, strict=True))
+    shared = sum(n for h, n in q_set.items() if h in r_set)
+    q_total = sum(q_set.values())
+    r_total = sum(r_set.values())
+    union = q_total + r_total - shared
+    jaccard = shared / union if union else 0.0
+    containment = shared / q_total if q_total else 0.0
+    qs, qe = q.sent_start.tolist(), q.sent_end.tolist()
+    q_body = sum(e - s for s, e in zip(qs, qe, strict=True)) or 1
+    exact_chars = sum(qe[i] - qs[i] for i, _, ex in pairs if ex)
+    all_chars = sum(qe[i] - qs[i] for i, _, _ in pairs)
+    qf = set(q.facts.tolist())
+    shared_facts = qf.intersection(r.facts.tolist())
+    q_weight = _weight(list(qf))
+    shared_weight = _weight(list(shared_facts))
+    fact_overlap = shared_weight / q_weight if q_weight else 0.0
+    n_exact = sum(1 for p in pairs if p[2])
+    n_factset = len(pairs) - n_exact
+    verbatim = exact_chars / q_body >= params.min_overlap and (
+        n_exact >= 2 or max(q_nsh[i] for i, _, ex in pairs if ex) >= MIN_SINGLE_SENTENCE_SHINGLES
+    )
+    by_facts = (
+        n_factset + n_exact >= MIN_FACT_SENTENCES
+        and fact_overlap >= params.min_fact_overlap
+        and shared_weight >= MIN_SHARED_FACT_WEIGHT
+        and all_chars / q_body >= params.min_overlap
+    )
+    if not (verbatim or by_facts):
+        return None
+    direction, inferred = _direction(q, r, shared_facts)
+    rs, re_ = r.sent_start.tolist(), r.sent_end.tolist()
+    passages: list[Passage] = []
+    run: list[tuple[int, int, bool]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        ex = sum(q_nsh[i] for i, _, e in run if e)
+        tot = sum(q_nsh[i] for i, _, _ in run) + sum(r_nsh[j] for _, j, _ in run) - ex
+        passages.append(
+            Passage(qs[run[0][0]], qe[run[-1][0]], rs[run[0][1]], re_[run[-1][1]], ex / tot if tot else 0.0)
+        )
+
+    for p in pairs:
+        if run and (p[0] != run[-1][0] + 1 or p[1] != run[-1][1] + 1):
+            flush()
+            run = []
+        run.append(p)
+    flush()
+    dup = NearDuplicate(
+        id=r.id,
+        outlet=r.outlet,
+        overlap=min(all_chars / q_body, 1.0),
+        jaccard=jaccard,
+        containment=containment,
+        fact_overlap=fact_overlap,
+        direction=direction,
+        direction_inferred=inferred and direction != "unknown",
+        published=r.published,
+        passages=tuple(passages),
+    )
+    return Match(dup, tuple(i for i, _, _ in pairs), direction == "copied_from", frozenset(shared_facts))
+
+
+def record_keys(blob: bytes) -> list[int]:
+    """Return the posting keys stored in a fingerprint's bytes (without parsing the rest)."""
+    _, _, _, nk, _, _ = _HEADER.unpack_from(blob, 0)
+    keys: list[int] = np.frombuffer(blob, "<u4", nk, _HEADER.size).tolist()
+    return keys
