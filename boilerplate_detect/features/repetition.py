@@ -1,27 +1,434 @@
-"""Repetition features (``rep.``): duplicate lines and repeated n-grams (Gopher-style)."""
+"""Repetition features (``rep.``): duplicate lines and paragraphs, repeated n-grams, redundancy.
+
+The Gopher / MassiveText quality rules (Rae et al., 2021, *Scaling Language Models:
+Methods, Analysis & Insights from Training Gopher*, appendix A, table A1) remove a
+document when any of these fractions exceeds its threshold:
+
+=====================================  =========  ==================================
+statistic                              threshold  module constant
+=====================================  =========  ==================================
+duplicate lines / lines                0.30       :data:`GOPHER_DUP_LINE_FRAC`
+duplicate paragraphs / paragraphs      0.30       :data:`GOPHER_DUP_PARA_FRAC`
+chars in duplicate lines               0.20       :data:`GOPHER_DUP_LINE_CHAR_FRAC`
+chars in duplicate paragraphs          0.20       :data:`GOPHER_DUP_PARA_CHAR_FRAC`
+chars in the top 2-, 3-, 4-gram        0.20, 0.18, 0.16   :data:`GOPHER_TOP_NGRAM_CHAR_FRAC`
+chars in duplicate 5- ... 10-grams     0.15, 0.14, ... 0.10  :data:`GOPHER_DUP_NGRAM_CHAR_FRAC`
+=====================================  =========  ==================================
+
+This family reports the fractions themselves (the model learns its own cut points)
+plus three measures of redundancy that the Gopher rules lack: the zlib compression
+ratio, the moving-average type-token ratio (MATTR) and how often one content phrase
+repeats. Every value is a fraction or a rate, so it does not grow with article length
+and does not change when the same text is reflowed into fewer paragraphs (the line
+and paragraph fractions are 0.0 for a one-line text).
+
+Character counts are over word characters (the lower-cased tokens of
+:attr:`~boilerplate_detect.text.Segmented.words`, spaces and punctuation not counted).
+Word and n-gram identity uses a deterministic 64-bit polynomial hash computed with
+numpy, never Python's ``hash()``.
+"""
 
 from __future__ import annotations
 
+import logging
+import zlib
 from collections import Counter
+from dataclasses import dataclass
 
-from boilerplate_detect.features import Context, FamilyResult
+import numpy as np
+import numpy.typing as npt
+
+from boilerplate_detect.features import Context, FamilyResult, RawSpan
+from boilerplate_detect.features._lexicon import load_lines
 from boilerplate_detect.text import Segmented
 
+__all__ = [
+    "COMPRESSION_LEVEL",
+    "DUP_NGRAMS",
+    "GOPHER_DUP_LINE_CHAR_FRAC",
+    "GOPHER_DUP_LINE_FRAC",
+    "GOPHER_DUP_NGRAM_CHAR_FRAC",
+    "GOPHER_DUP_PARA_CHAR_FRAC",
+    "GOPHER_DUP_PARA_FRAC",
+    "GOPHER_TOP_NGRAM_CHAR_FRAC",
+    "MATTR_WINDOW",
+    "MAX_SPANS",
+    "NAMES",
+    "PHRASE_MIN_CONTENT",
+    "PHRASE_N",
+    "PHRASE_SPAN_MIN_COUNT",
+    "PREFIX",
+    "RANGES",
+    "TOP_NGRAMS",
+    "extract",
+    "load",
+]
+
+logger = logging.getLogger(__name__)
+
 PREFIX = "rep."
-NAMES: tuple[str, ...] = ("rep.dup_line_frac",)
-RANGES: tuple[tuple[float, float], ...] = ((0.0, 1.0),)
+
+#: Gopher: a document whose duplicate lines exceed this fraction of its lines is removed.
+GOPHER_DUP_LINE_FRAC = 0.30
+#: Gopher: the same for paragraphs.
+GOPHER_DUP_PARA_FRAC = 0.30
+#: Gopher: ... whose characters in duplicate lines exceed this fraction.
+GOPHER_DUP_LINE_CHAR_FRAC = 0.20
+#: Gopher: the same for paragraphs.
+GOPHER_DUP_PARA_CHAR_FRAC = 0.20
+#: Gopher: ``(n, threshold)`` for the characters in the most frequent n-gram.
+GOPHER_TOP_NGRAM_CHAR_FRAC: tuple[tuple[int, float], ...] = ((2, 0.20), (3, 0.18), (4, 0.16))
+#: Gopher: ``(n, threshold)`` for the characters in duplicate n-grams.
+GOPHER_DUP_NGRAM_CHAR_FRAC: tuple[tuple[int, float], ...] = (
+    (5, 0.15),
+    (6, 0.14),
+    (7, 0.13),
+    (8, 0.12),
+    (9, 0.11),
+    (10, 0.10),
+)
+
+#: The n of the top n-gram features.
+TOP_NGRAMS: tuple[int, ...] = (2, 3, 4)
+#: The n of the duplicate n-gram features (a subset of Gopher's 5..10).
+DUP_NGRAMS: tuple[int, ...] = (5, 7, 10)
+#: zlib level of ``rep.compression_ratio`` (1 = fastest; the ratio is what matters, not the size).
+COMPRESSION_LEVEL = 1
+#: Window of the moving-average type-token ratio, in words.
+MATTR_WINDOW = 50
+#: Length in words of the phrases ``rep.max_phrase_repeat`` counts.
+PHRASE_N = 4
+#: A phrase counts only when at least this many of its words are content (non-function) words.
+PHRASE_MIN_CONTENT = 2
+#: A phrase repeated at least this many times gets a ``repetition`` span on each repeat.
+PHRASE_SPAN_MIN_COUNT = 3
+#: At most this many spans of each kind (duplicate line, repeated phrase) per text.
+MAX_SPANS = 100
+
+NAMES: tuple[str, ...] = (
+    "rep.dup_line_frac",
+    "rep.dup_line_char_frac",
+    "rep.dup_para_frac",
+    "rep.dup_para_char_frac",
+    "rep.top_2gram_char_frac",
+    "rep.top_3gram_char_frac",
+    "rep.top_4gram_char_frac",
+    "rep.dup_5gram_char_frac",
+    "rep.dup_7gram_char_frac",
+    "rep.dup_10gram_char_frac",
+    "rep.compression_ratio",
+    "rep.mattr",
+    "rep.max_phrase_repeat",
+)
+RANGES: tuple[tuple[float, float], ...] = (
+    *([(0.0, 1.0)] * 10),
+    (0.0, 1.5),
+    (0.0, 1.0),
+    (0.0, 100.0),
+)
+#: Values for a text without words: no repetition at all.
+EMPTY_VALUES: tuple[float, ...] = (*([0.0] * 10), 1.0, 1.0, 0.0)
+
+_U64 = np.uint64
+_P = 0x100000001B3  # FNV-64 prime: odd, so invertible modulo 2**64
+_Q = 0x9E3779B97F4A7C15  # golden-ratio constant, combines word hashes into n-gram hashes
+_MIX = 0xBF58476D1CE4E5B9  # splitmix64 multiplier
+_CHARS_MASK = 0xFFFF  # low 16 bits of a packed n-gram key: its characters (capped)
+_CONTENT_BIT = 16  # bit 16: the n-gram has enough content words
+_HASH_MASK = ~((1 << (_CONTENT_BIT + 1)) - 1) & 0xFFFF_FFFF_FFFF_FFFF  # the high 47 bits: the n-gram hash
+_POWERS_LEN = 1 << 16  # precomputed powers cover texts of up to this many characters
+
+U64Array = npt.NDArray[np.uint64]
+IntArray = npt.NDArray[np.int64]
 
 
-def load() -> object:
-    """Return this family's resources (none)."""
-    return None
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """What :func:`load` returns: hash powers and the function-word hashes.
+
+    Attributes:
+        powers: ``P**k`` modulo ``2**64`` for ``k < len(powers)``.
+        inv_powers: ``P**-k`` modulo ``2**64``.
+        function_hashes: Sorted word hashes of the function words.
+    """
+
+    powers: U64Array
+    inv_powers: U64Array
+    function_hashes: U64Array
 
 
-def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
-    """Fraction of lines that repeat an earlier line; 0.0 on empty text."""
-    lines = [seg.line_text(i).lower() for i in range(len(seg.lines))]
-    if not lines:
-        return FamilyResult((0.0,), [])
-    counts = Counter(lines)
-    dup = sum(c - 1 for c in counts.values())
-    return FamilyResult((dup / len(lines),), [])
+def _powers(base: int, n: int) -> U64Array:
+    out = np.empty(n, dtype=_U64)
+    out[0] = 1
+    if n > 1:
+        np.cumprod(np.full(n - 1, base, dtype=_U64), out=out[1:])
+    return out
+
+
+def _word_hashes(words: list[str], res: Resources) -> tuple[U64Array, IntArray]:
+    """Return a 64-bit hash and the length of every word, without a Python loop per word."""
+    joined = " ".join(words) + " "
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(_U64)
+    n = len(codes)
+    pw, ipw = res.powers, res.inv_powers
+    if n > len(pw):
+        pw, ipw = _powers(_P, n), _powers(pow(_P, -1, 1 << 64), n)
+    prefix = np.zeros(n + 1, dtype=_U64)
+    np.cumsum(codes * pw[:n], out=prefix[1:])
+    ends = np.flatnonzero(codes == 32)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    h = (prefix[ends] - prefix[starts]) * ipw[starts]  # position-independent
+    h ^= h >> _U64(31)
+    h *= _U64(_MIX)
+    return h, (ends - starts).astype(np.int64)
+
+
+def load() -> Resources:
+    """Load this family's resources: the function-word list (package data) and hash powers.
+
+    Returns:
+        The :class:`Resources` passed back to :func:`extract`.
+    """
+    words = sorted({w for line in load_lines("function_words.txt") for w in line.split(":", 1)[1].split()})
+    res = Resources(_powers(_P, _POWERS_LEN), _powers(pow(_P, -1, 1 << 64), _POWERS_LEN), np.zeros(0, _U64))
+    fh, _ = _word_hashes(words, res)
+    return Resources(res.powers, res.inv_powers, np.sort(fh))
+
+
+def _dup_text_fracs(texts: list[str]) -> tuple[float, float]:
+    """Fraction of items that repeat an earlier item, and the fraction of characters in them."""
+    if not texts:
+        return 0.0, 0.0
+    counts = Counter(texts)
+    total = sum(len(t) for t in texts)
+    dup_n = sum(c - 1 for c in counts.values())
+    dup_chars = sum((c - 1) * len(t) for t, c in counts.items())
+    return dup_n / len(texts), (dup_chars / total if total else 0.0)
+
+
+def _runs(sorted_vals: U64Array) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values starts, along the last axis."""
+    new = np.ones(sorted_vals.shape, dtype=bool)
+    np.not_equal(sorted_vals[..., 1:], sorted_vals[..., :-1], out=new[..., 1:])
+    return new
+
+
+def _ngram(prev: U64Array, h: U64Array, n: int) -> U64Array:
+    """Hashes of every n-gram from the hashes ``prev`` of every (n - 1)-gram."""
+    if len(prev) <= 1:
+        return np.zeros(0, dtype=_U64)
+    out: U64Array = prev[:-1] * _U64(_Q) + h[n - 1 :]
+    return out
+
+
+def _repeat_mask(g: U64Array, n: int, n_words: int) -> npt.NDArray[np.bool_]:
+    """Words covered by an occurrence, after the first, of a repeated n-gram (hashes ``g``)."""
+    if len(g) < 2:
+        return np.zeros(n_words, dtype=bool)
+    order = np.argsort(g, kind="stable")
+    later = order[~_runs(g[order])]
+    if len(later) == 0:
+        return np.zeros(n_words, dtype=bool)
+    delta = np.bincount(later, minlength=n_words + n) - np.bincount(later + n, minlength=n_words + n)
+    return np.cumsum(delta[:n_words]) > 0
+
+
+def _mattr(h: U64Array) -> float:
+    """Moving-average type-token ratio with window :data:`MATTR_WINDOW` (plain TTR when shorter)."""
+    n_words = len(h)
+    order = np.argsort(h, kind="stable")
+    new = _runs(h[order])
+    w = MATTR_WINDOW
+    if n_words < w:
+        return float(np.count_nonzero(new)) / n_words
+    prev = np.full(n_words, -1, dtype=np.int64)
+    same = ~new[1:]
+    prev[order[1:][same]] = order[:-1][same]
+    i = np.arange(n_words, dtype=np.int64)
+    # Word i is new in window [s, s + w) iff prev[i] < s <= i; count such windows for every i.
+    lo = np.maximum(np.maximum(prev + 1, i - (w - 1)), 0)
+    hi = np.minimum(i, n_words - w)
+    span = hi - lo + 1
+    return float(span[span > 0].sum()) / ((n_words - w + 1) * w)
+
+
+def _compression_ratio(words: list[str]) -> float:
+    raw = " ".join(words).encode("utf-8")
+    # Minus the zlib container (2-byte header, 4-byte checksum): the raw deflate size.
+    return (len(zlib.compress(raw, COMPRESSION_LEVEL)) - 6) / len(raw)
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _line_spans(seg: Segmented, keys: list[str]) -> list[RawSpan]:
+    seen: set[str] = set()
+    spans: list[RawSpan] = []
+    for i, k in enumerate(keys):
+        if k in seen:
+            s, e = seg.lines[i]
+            spans.append(RawSpan(s, e, "repetition", "duplicate line"))
+            if len(spans) >= MAX_SPANS:
+                break
+        seen.add(k)
+    return spans
+
+
+def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
+    """Compute the repetition features of one text.
+
+    Values, in :data:`NAMES` order:
+
+    * ``rep.dup_line_frac`` / ``rep.dup_para_frac``: lines (paragraphs) that repeat an earlier
+      one, compared lower-cased, over all lines (paragraphs). Range [0, 1].
+    * ``rep.dup_line_char_frac`` / ``rep.dup_para_char_frac``: characters in those repeats
+      over the characters of all lines (paragraphs). Range [0, 1].
+    * ``rep.top_{2,3,4}gram_char_frac``: word characters in all occurrences of the most
+      frequent word n-gram (ties: the longest), over all word characters; 0.0 when no
+      n-gram occurs twice. Range [0, 1].
+    * ``rep.dup_{5,7,10}gram_char_frac``: word characters covered by any occurrence, after
+      the first, of a repeated word n-gram, over all word characters. Range [0, 1].
+    * ``rep.compression_ratio``: raw-deflate size (level :data:`COMPRESSION_LEVEL`) of the
+      space-joined words over their size; lower is more redundant. Range [0, 1.5].
+    * ``rep.mattr``: moving-average type-token ratio, window :data:`MATTR_WINDOW` (plain TTR
+      for shorter texts). Range [0, 1].
+    * ``rep.max_phrase_repeat``: ``(c - 1) * 100 / n_words`` where ``c`` is the count of the most
+      repeated :data:`PHRASE_N`-word phrase with at least :data:`PHRASE_MIN_CONTENT` content
+      words; 0.0 when none repeats. Range [0, 100].
+
+    A text without words gives :data:`EMPTY_VALUES` (no repetition: fractions 0.0,
+    compression ratio 1.0, MATTR 1.0).
+
+    Spans (kind ``repetition``, normalised offsets): every line that repeats an earlier
+    line, and every occurrence after the first of a content phrase repeated at least
+    :data:`PHRASE_SPAN_MIN_COUNT` times (at most :data:`MAX_SPANS` of each).
+
+    Args:
+        seg: The segmented text.
+        res: What :func:`load` returned.
+        ctx: Unused (this family reads the text alone).
+
+    Returns:
+        The values and spans.
+    """
+    words = seg.words
+    n_words = len(words)
+    spans: list[RawSpan] = []
+    line_keys = [seg.text[s:e].lower() for s, e in seg.lines]
+    line_frac, line_chars = _dup_text_fracs(line_keys)
+    if line_frac > 0.0:
+        spans.extend(_line_spans(seg, line_keys))
+    if len(seg.paragraphs) == len(seg.lines):
+        para_frac, para_chars = line_frac, line_chars
+    else:
+        para_frac, para_chars = _dup_text_fracs([seg.text[s:e].lower() for s, e in seg.paragraphs])
+    if n_words == 0:
+        return FamilyResult((line_frac, line_chars, para_frac, para_chars, *EMPTY_VALUES[4:]), spans)
+
+    h, lens = _word_hashes(words, res)
+    cum_chars = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum(lens, out=cum_chars[1:])
+    total_chars = int(cum_chars[-1])
+    idx = np.searchsorted(res.function_hashes, h)
+    is_fw = res.function_hashes[np.minimum(idx, len(res.function_hashes) - 1)] == h
+    cum_content = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum(~is_fw, out=cum_content[1:])
+
+    grams = {1: h}
+    for n in range(2, max(max(TOP_NGRAMS), PHRASE_N, DUP_NGRAMS[0]) + 1):
+        grams[n] = _ngram(grams[n - 1], h, n)
+
+    # Top n-grams and content phrases: one value sort of keys packing the n-gram hash (high
+    # bits), a content flag and the n-gram's characters (low bits), one row per n.
+    rows = np.empty((len(TOP_NGRAMS), n_words), dtype=_U64)
+    for r, n in enumerate(TOP_NGRAMS):
+        k = len(grams[n])
+        chars = np.minimum(cum_chars[n:] - cum_chars[:-n], _CHARS_MASK).astype(_U64)
+        key = (grams[n] & _U64(_HASH_MASK)) | chars
+        if n == PHRASE_N:
+            content = (cum_content[n:] - cum_content[:-n]) >= PHRASE_MIN_CONTENT
+            key |= content.astype(_U64) << _U64(_CONTENT_BIT)
+        rows[r, :k] = key
+        rows[r, k:] = (np.arange(n_words - k, dtype=_U64) + _U64(1)) << _U64(_CONTENT_BIT + 1)  # never repeat
+    rows.sort(axis=1)
+    flat = rows.ravel()
+    starts = np.flatnonzero(_runs(rows).ravel())
+    counts = np.empty(len(starts), dtype=np.int64)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1] = flat.size - starts[-1]
+    low = flat[starts]
+    g_chars = (low & _U64(_CHARS_MASK)).astype(np.int64)
+    row_first = np.searchsorted(starts, np.arange(len(TOP_NGRAMS) + 1) * n_words)
+    best = np.maximum.reduceat(np.where(counts >= 2, (counts << 32) | g_chars, 0), row_first[:-1])
+    top = [float((int(b) >> 32) * (int(b) & 0xFFFFFFFF)) / total_chars for b in best.tolist()]
+    r4 = TOP_NGRAMS.index(PHRASE_N)
+    g_lo, g_hi = row_first[r4], row_first[r4 + 1]
+    g_count = counts[g_lo:g_hi]
+    g_ok = ((low[g_lo:g_hi] >> _U64(_CONTENT_BIT)) & _U64(1)).astype(bool)
+    max_count = int(g_count[g_ok].max()) if g_ok.any() else 0
+    phrase_rate = (max_count - 1) * 100.0 / n_words if max_count >= 2 else 0.0
+    if max_count >= PHRASE_SPAN_MIN_COUNT:
+        spans.extend(_phrase_spans(seg, grams[PHRASE_N], cum_content))
+
+    # Duplicate n-grams: a repeated n-gram (n > 5) contains a repeated 5-gram, so the longer
+    # ones are computed only when some 5-gram repeats.
+    dup = dict.fromkeys(DUP_NGRAMS, 0.0)
+    n0 = DUP_NGRAMS[0]
+    mask = _repeat_mask(grams[n0], n0, n_words)
+    if mask.any():
+        dup[n0] = float(lens[mask].sum()) / total_chars
+        g = grams[n0]
+        for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
+            g = _ngram(g, h, n)
+            if n in dup:
+                dup[n] = float(lens[_repeat_mask(g, n, n_words)].sum()) / total_chars
+
+    values = (
+        line_frac,
+        line_chars,
+        para_frac,
+        para_chars,
+        *(min(t, 1.0) for t in top),
+        *(dup[n] for n in DUP_NGRAMS),
+        min(_compression_ratio(words), 1.5),
+        _mattr(h),
+        min(phrase_rate, 100.0),
+    )
+    return FamilyResult(values, spans)
+
+
+def _phrase_spans(seg: Segmented, g: U64Array, cum_content: IntArray) -> list[RawSpan]:
+    """Spans over every repeat (not the first occurrence) of a content phrase seen often enough."""
+    order = np.argsort(g, kind="stable")
+    new = _runs(g[order])
+    gid = np.cumsum(new) - 1
+    group_start = np.flatnonzero(new)
+    group_count = np.diff(group_start, append=len(g))
+    first = order[group_start]
+    ok = (cum_content[first + PHRASE_N] - cum_content[first] >= PHRASE_MIN_CONTENT) & (
+        group_count >= PHRASE_SPAN_MIN_COUNT
+    )
+    keep = ~new & ok[gid]
+    words = seg.words
+    word_starts = seg.word_starts()
+    found: list[tuple[int, int]] = []
+    label: dict[int, str] = {}
+    for p, k in zip(order[keep].tolist(), gid[keep].tolist(), strict=True):
+        s = word_starts[p]
+        found.append((s, seg.word_end(p + PHRASE_N - 1)))
+        f = int(first[k])
+        label.setdefault(
+            s, f"phrase repeated {int(group_count[k])} times: {' '.join(words[f : f + PHRASE_N])!r}"
+        )
+    return [
+        RawSpan(s, e, "repetition", label.get(s, "repeated phrase")) for s, e in _merge(found)[:MAX_SPANS]
+    ]
