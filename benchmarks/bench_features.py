@@ -32,10 +32,18 @@ from typing import Any
 
 try:
     from benchmarks import corpus
-    from benchmarks.timing import Timing, consume, fmt, has_module, measure, version
+    from benchmarks.timing import Timing, consume, fmt, has_module, load_detector, measure, version
 except ImportError:  # run as a script from benchmarks/
     import corpus  # type: ignore[no-redef]
-    from timing import Timing, consume, fmt, has_module, measure, version  # type: ignore[no-redef]
+    from timing import (  # type: ignore[no-redef]
+        Timing,
+        consume,
+        fmt,
+        has_module,
+        load_detector,
+        measure,
+        version,
+    )
 
 _WORD = re.compile(r"\w+")
 _SENT = re.compile(r"(?<=[.!?])\s+")
@@ -286,9 +294,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
     ]
     det = None
     try:
-        from boilerplate_detect import Detector
-
-        det = Detector.load()
+        det = load_detector()
 
         def detector(ls: list[str]) -> None:
             assert det is not None

@@ -32,10 +32,10 @@ from typing import Any
 
 try:
     from benchmarks import corpus
-    from benchmarks.timing import fmt, peak_rss_mb, set_one_thread_env
+    from benchmarks.timing import fmt, load_detector, peak_rss_mb, set_one_thread_env
 except ImportError:  # run as a script from benchmarks/
     import corpus  # type: ignore[no-redef]
-    from timing import fmt, peak_rss_mb, set_one_thread_env  # type: ignore[no-redef]
+    from timing import fmt, load_detector, peak_rss_mb, set_one_thread_env  # type: ignore[no-redef]
 
 SIZES_FULL = (1_000, 10_000, 100_000)
 SIZES_QUICK = (300, 1_000, 3_000)
@@ -60,9 +60,7 @@ def child(n: int, data_dir: Path | None) -> dict[str, Any]:
     det: Any = None
     idx: Any = None
     try:
-        from boilerplate_detect import Detector
-
-        det = Detector.load()
+        det = load_detector()
     except Exception as exc:
         out["notes"].append(f"no model ({type(exc).__name__}: {exc}): feature extraction only")
     try:

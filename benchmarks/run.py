@@ -242,6 +242,7 @@ def render(results: dict[str, Any]) -> str:
         "shared: every ratio compares contestants measured in the same run, interleaved.",
         f"- Python {m['python']}; boilerplate-detect {v['boilerplate-detect']} at commit `{m['git_commit']}`"
         f"{' (with uncommitted changes)' if m['git_dirty'] else ''}.",
+        f"- Model: {results['model']}.",
         f"- Peers: {peers}.",
         f"- Corpus: {results['corpus']}.",
         "- Sections 1-4 run in a process pinned to one core with one BLAS thread (`articles/s per core` "
@@ -280,12 +281,15 @@ def main(argv: list[str] | None = None) -> int:
         "--core", type=int, default=0, help="the core sections 1-4 are pinned to (-1: no pinning)"
     )
     ap.add_argument("--profile-note", default=None, help="also write the per-family profile to this file")
+    ap.add_argument("--model", default=None, help="model directory to benchmark (default: the bundled model)")
     args = ap.parse_args(argv)
 
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         ap.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    if args.model:
+        os.environ[timing.MODEL_ENV] = str(Path(args.model).resolve())
     timing.forbid_network()
     data_dir = corpus.resolve_data_dir(args.data_dir)
     if args.data_dir is not None and data_dir is None:
@@ -300,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "versions": versions(),
         "data_dir": str(data_dir) if data_dir else None,
+        "model": os.environ.get(timing.MODEL_ENV) or "bundled default",
         "corpus": (
             f"{len(base.docs):,} distinct news texts of {base.origin} ({data_dir}) between "
             f"{corpus.MIN_CHARS:,} and {corpus.MAX_CHARS:,} characters; larger sizes cycle them as "

@@ -69,6 +69,17 @@ def forbid_network() -> None:
     socket.socket.connect = guarded  # type: ignore[method-assign]
 
 
+#: Environment variable naming the model directory the sections load (default: the bundled model).
+MODEL_ENV = "BENCH_MODEL"
+
+
+def load_detector(**kwargs: Any) -> Any:
+    """Load the Detector the benchmark measures: ``$BENCH_MODEL`` or the bundled model."""
+    from boilerplate_detect import Detector
+
+    return Detector.load(os.environ.get(MODEL_ENV) or None, **kwargs)
+
+
 def version(dist: str) -> str | None:
     """Return the installed version of a distribution, or None when it is not installed."""
     try:
