@@ -32,15 +32,21 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boilerplate_detect import io as bio
 from boilerplate_detect.article import Article
-from boilerplate_detect.errors import InputFormatError, InvalidArticleError
+from boilerplate_detect.errors import (
+    BoilerplateDetectError,
+    InvalidArticleError,
+    ModelLoadError,
+)
 
 if TYPE_CHECKING:
     from boilerplate_detect.detector import Detector
+    from boilerplate_detect.features.neardup import DupEvidence
     from boilerplate_detect.index import Index
+    from boilerplate_detect.text import Segmented
 
 __all__ = ["DEFAULT_CHUNK", "BatchOptions", "Summary", "chunks", "records_to_rows", "run_score"]
 
@@ -210,14 +216,31 @@ def _load_detector(opts: BatchOptions, index: Index | None) -> Detector:
 def _worker_init(opts: BatchOptions) -> None:
     # The parent handles Ctrl-C; workers are terminated by it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    index = _open_index(opts.index_path) if opts.index_path else None
-    _WORKER["detector"] = _load_detector(opts, index)
     _WORKER["opts"] = opts
+    try:
+        index = _open_index(opts.index_path) if opts.index_path else None
+        _WORKER["detector"] = _load_detector(opts, index)
+    except BoilerplateDetectError as exc:
+        # Raising here would make the pool start the worker again, forever: report it per chunk.
+        _WORKER["error"] = exc
 
 
 def _worker_score(records: list[bio.Record]) -> list[dict[str, Any]]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     rows, _ = records_to_rows(_WORKER["detector"], records, _WORKER["opts"])
     return rows
+
+
+def _check_model(opts: BatchOptions) -> None:
+    """Fail early, without loading the model, when its directory is not there."""
+    from boilerplate_detect.model import META_FILE, default_model_dir
+
+    where = Path(opts.model) if opts.model else default_model_dir()
+    if not (where / META_FILE).is_file():
+        raise ModelLoadError(
+            f"no model at {where} ({META_FILE} missing); pass --model DIR or reinstall the package"
+        )
 
 
 # --------------------------------------------------------------------------- the run
@@ -354,8 +377,13 @@ def run_score(
             dynamic_ncols=True,
         )
         stack.callback(bar.close)
-        # Load the model first: a missing model fails before any input is read.
-        base_detector = _load_detector(opts, None)
+        # Check the model first: a missing model fails before any input is read. With worker
+        # processes the parent only checks; each worker loads it.
+        base_detector: Detector | None = None
+        if jobs == 1:
+            base_detector = _load_detector(opts, None)
+        else:
+            _check_model(opts)
         start = time.perf_counter()
         try:
             idx: Index | None = None
@@ -371,13 +399,16 @@ def run_score(
             if jobs > 1 and idx is not None:
                 worker_opts = replace(opts, index_path=_index_for_workers(idx, index, tmpdir))
             stream = (r for r in records() if r.position >= skip)
-            chunks_out = _score_chunks(
-                stream, worker_opts, opts, _with_index(base_detector, idx), jobs, stack
-            )
-            for rows, articles in chunks_out:
-                if persistent and idx is not None:
-                    for a in articles:
-                        idx.add(a)
+            detector = None
+            if base_detector is not None:
+                # One process, persistent index: each article is checked, then added, so that
+                # later articles of the same chunk see it too.
+                view = _CheckThenAdd(idx) if persistent and idx is not None else idx
+                detector = _with_index(base_detector, view)
+            for rows, chunk in _score_chunks(stream, worker_opts, opts, detector, jobs, stack):
+                if persistent and idx is not None and detector is None:
+                    # Worker processes only read the index; the parent adds each scored chunk.
+                    idx.add_many(_articles(chunk, opts))
                 _emit(rows, writer, err_writer, summary, write_text, on_rows)
                 bar.update(len(rows))
         except KeyboardInterrupt:
@@ -408,11 +439,27 @@ def _emit(
     writer.write_many(written)
 
 
-def _with_index(detector: Detector, idx: Index | None) -> Detector:
+class _CheckThenAdd:
+    """An index view whose evidence lookup adds the article after looking it up."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def evidence(self, article: Article, seg: Segmented) -> DupEvidence:
+        ev = self._index.evidence(article, seg)
+        self._index.add(article, seg)
+        return ev
+
+
+def _with_index(detector: Detector, idx: Index | _CheckThenAdd | None) -> Detector:
     if idx is None:
         return detector
     return type(detector)(
-        detector.model, index=idx, threshold=detector.threshold, resources=detector.resources
+        detector.model,
+        index=cast("Index", idx),
+        threshold=detector.threshold,
+        resources=detector.resources,
+        max_chars=detector.max_chars,
     )
 
 
@@ -420,14 +467,15 @@ def _score_chunks(
     stream: Iterator[bio.Record],
     worker_opts: BatchOptions,
     opts: BatchOptions,
-    detector: Detector,
+    detector: Detector | None,
     jobs: int,
     stack: contextlib.ExitStack,
-) -> Iterator[tuple[list[dict[str, Any]], list[Article]]]:
+) -> Iterator[tuple[list[dict[str, Any]], list[bio.Record]]]:
+    """Yield (rows, records) per chunk, in input order, in-process or from worker processes."""
     size = opts.batch_size
-    if jobs == 1:
+    if detector is not None:
         for chunk in chunks(stream, size):
-            yield records_to_rows(detector, chunk, opts)
+            yield records_to_rows(detector, chunk, opts)[0], chunk
         return
     ctx = multiprocessing.get_context("spawn")
     pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(worker_opts,))
@@ -438,10 +486,10 @@ def _score_chunks(
         pending.append((pool.apply_async(_worker_score, (chunk,)), chunk))
         if len(pending) >= 2 * jobs:
             res, done = pending.popleft()
-            yield res.get(), _articles(done, opts)
+            yield res.get(), done
     while pending:
         res, done = pending.popleft()
-        yield res.get(), _articles(done, opts)
+        yield res.get(), done
     pool.close()
 
 
@@ -459,11 +507,15 @@ def _build_batch_index(records: Iterator[bio.Record], opts: BatchOptions, quiet:
     with tqdm(
         desc="indexing", unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr
     ) as bar:
-        for rec in records:
-            art = to_article(rec, opts)
-            if isinstance(art, Article) and art.text.strip():
-                idx.add(art)
-            bar.update(1)
+
+        def articles() -> Iterator[Article]:
+            for rec in records:
+                bar.update(1)
+                art = to_article(rec, opts)
+                if isinstance(art, Article) and art.text.strip():
+                    yield art
+
+        idx.add_many(articles())
     return idx
 
 
@@ -472,12 +524,7 @@ def _index_for_workers(idx: Index, spec: str | None, tmpdir: str) -> str:
     if spec is not None:
         return spec
     path = str(Path(tmpdir) / "batch.idx")
-    save = getattr(idx, "save", None)
-    if save is None:
-        raise InputFormatError(
-            "this index cannot be shared with worker processes; run with --jobs 1 or pass --index PATH"
-        )
-    save(path)
+    idx.save(path)
     return path
 
 
