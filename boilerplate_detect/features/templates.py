@@ -32,6 +32,7 @@ import math
 import re
 from dataclasses import dataclass
 from importlib import resources as _resources
+from operator import mul
 
 import xxhash
 
@@ -46,6 +47,7 @@ __all__ = [
     "PREFIX",
     "RANGES",
     "LineModel",
+    "Patterns",
     "TemplateResources",
     "classify_lines",
     "extract",
@@ -100,12 +102,18 @@ SITE_MIN_SHARE = 0.3
 DEFAULT_THRESHOLD = 0.5
 #: A line ending as a sentence (3+ words, no pattern hit) is boilerplate only at this probability or above.
 GUARD_PROB = 0.9
+#: Anchored (whole-line) patterns are only tried on lines of at most this many words.
+ANCHORED_MAX_WORDS = 20
+#: When True, the model alone flags a line only next to another flagged or pattern-matched line.
+ISOLATED_GUARD = True
 #: Pattern matching is skipped on lines longer than this many words (chrome lines are short).
 PATTERN_MAX_WORDS = 60
 #: A Key Points / FAQ block that follows its heading as separate paragraphs spans at most this many lines.
 BLOCK_MAX_LINES = 20
 #: ... and stops at the first line longer than this many words.
 BLOCK_MAX_WORDS = 40
+#: Separator and URL features are computed on lines of at most this many words (0 on longer ones).
+SHORT_FEATURE_WORDS = 25
 #: Lines with at most this many words count as short for ``tmpl.short_line_frac``.
 SHORT_LINE_WORDS = 5
 
@@ -118,7 +126,7 @@ LINE_FEATURES: tuple[str, ...] = (
     "words_ge20",
     "ends_sentence",
     "ends_colon",
-    "cap_frac",
+    "upper_per_word",
     "stop_frac",
     "digit_frac",
     "has_separator",
@@ -160,131 +168,19 @@ _CATEGORIES = ("keypoints", "faq", "copyright", "disclaimer", "cta", "chrome")
 _TEMPLATE_CATS = frozenset({"keypoints", "faq", "copyright", "disclaimer", "cta"})
 
 # Function words (closed-class English words): a line of running prose has many.
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "so",
-        "yet",
-        "for",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "after",
-        "before",
-        "between",
-        "through",
-        "during",
-        "without",
-        "within",
-        "against",
-        "among",
-        "across",
-        "behind",
-        "beyond",
-        "since",
-        "until",
-        "upon",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "has",
-        "have",
-        "had",
-        "having",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "i",
-        "you",
-        "he",
-        "she",
-        "it",
-        "we",
-        "they",
-        "me",
-        "him",
-        "her",
-        "us",
-        "them",
-        "my",
-        "your",
-        "his",
-        "its",
-        "our",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "not",
-        "no",
-        "if",
-        "then",
-        "than",
-        "there",
-        "here",
-        "also",
-        "very",
-        "just",
-        "only",
-        "more",
-        "most",
-        "some",
-        "any",
-        "all",
-        "each",
-        "both",
-        "such",
-        "other",
-        "own",
-        "same",
-        "too",
-        "said",
-        "says",
-    ]
+_STOP_WORDS = (
+    "a an the and or but nor so yet for of in on at to from by with about as into onto over under "
+    "after before between through during without within against among across behind beyond since "
+    "until upon is are was were be been being am has have had having do does did will would shall "
+    "should can could may might must i you he she it we they me him her us them my your his its our "
+    "their this that these those who whom whose which what when where why how not no if then than "
+    "there here also very just only more most some any all each both such other own same too said "
+    "says"
 )
-_CAP = re.compile(r"(?<![\w'])[A-Z]")
-_DIGIT = re.compile(r"\d")
+_STOP = frozenset(_STOP_WORDS.split())
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = b"0123456789"
+_BULLET_START = frozenset("-*•·>0123456789")
 _SEPARATOR = re.compile(r"\s[|•·›»/]\s|[|•·›»]|\s-\s.*\s-\s")
 _BULLET = re.compile(r"^(?:[-*•·>]\s|\d{1,2}[.)]\s)")
 _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk)\b|@\w")
@@ -303,35 +199,98 @@ def _data_text(name: str) -> str:
         ) from exc
 
 
-def load_patterns(text: str | None = None) -> re.Pattern[str]:
-    """Compile the chrome/CTA/template patterns into one regex with a group per category.
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    """The compiled chrome/CTA/template patterns of ``chrome_patterns.txt``.
+
+    Attributes:
+        anchored: Patterns starting with ``^`` (and without trigger words), one group per
+            category, tried with ``match`` on lines of at most :data:`ANCHORED_MAX_WORDS` words.
+        floating: ``(trigger_words, regex, category)`` of every other pattern; it is only
+            searched on lines holding one of its trigger words.
+        triggers: The union of all trigger words (``"©"`` stands for the sign).
+    """
+
+    anchored: re.Pattern[str] | None
+    floating: tuple[tuple[frozenset[str], re.Pattern[str], str], ...]
+    triggers: frozenset[str]
+
+    def find(self, line: str, words: list[str]) -> str | None:
+        """Return the category of the first pattern matching ``line``, or None.
+
+        Args:
+            line: One line of normalised text.
+            words: The line's lower-cased word tokens.
+
+        Returns:
+            A category name (``chrome``, ``cta``, ``copyright``, ``disclaimer``,
+            ``keypoints``, ``faq``) or None.
+        """
+        if self.anchored is not None and len(words) <= ANCHORED_MAX_WORDS:
+            m = self.anchored.match(line)
+            if m is not None:
+                return m.lastgroup
+        hits = self.triggers.intersection(words)
+        if "©" in line:
+            hits = hits | {"©"}
+        if hits:
+            for trig, rx, cat in self.floating:
+                if not trig.isdisjoint(hits) and rx.search(line) is not None:
+                    return cat
+        return None
+
+
+def _compile(pattern: str, no: int) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ModelLoadError(
+            f"chrome_patterns.txt line {no} does not compile: {exc}; fix the pattern"
+        ) from exc
+
+
+def load_patterns(text: str | None = None) -> Patterns:
+    """Compile the chrome/CTA/template patterns.
 
     Args:
         text: The pattern file's content; None reads the package's ``chrome_patterns.txt``.
 
     Returns:
-        A case-insensitive regex; ``m.lastgroup`` of a match names its category.
+        The compiled :class:`Patterns`.
 
     Raises:
-        ModelLoadError: When a line is malformed or names an unknown category.
+        ModelLoadError: When a line is malformed, names an unknown category, lacks the
+            trigger words a floating pattern needs, or does not compile.
     """
     text = _data_text("chrome_patterns.txt") if text is None else text
-    by_cat: dict[str, list[str]] = {c: [] for c in _CATEGORIES}
+    anchored: dict[str, list[str]] = {c: [] for c in _CATEGORIES}
+    floating: list[tuple[frozenset[str], re.Pattern[str], str]] = []
     for no, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
-        cat, sep, pattern = raw.partition("\t")
-        if not sep or cat not in by_cat:
+        cat, _, rest = raw.partition("\t")
+        pattern, _, trig = rest.partition("\t")
+        if cat not in anchored or not pattern:
             raise ModelLoadError(
-                f"chrome_patterns.txt line {no}: expected 'CATEGORY<TAB>REGEX' with CATEGORY in "
-                f"{_CATEGORIES}, got {raw[:40]!r}; fix the line"
+                f"chrome_patterns.txt line {no}: expected 'CATEGORY<TAB>REGEX[<TAB>TRIGGERS]' with "
+                f"CATEGORY in {_CATEGORIES}, got {raw[:40]!r}; fix the line"
             )
-        by_cat[cat].append(f"(?:{pattern})")
-    parts = [f"(?P<{c}>{'|'.join(ps)})" for c, ps in by_cat.items() if ps]
-    try:
-        return re.compile("|".join(parts), re.IGNORECASE)
-    except re.error as exc:
-        raise ModelLoadError(f"chrome_patterns.txt does not compile: {exc}; fix the pattern") from exc
+        _compile(pattern, no)
+        if pattern.startswith("^") and not trig.split():
+            anchored[cat].append(f"(?:{pattern})")
+        elif not trig.split():
+            raise ModelLoadError(
+                f"chrome_patterns.txt line {no}: a pattern not starting with '^' needs trigger words "
+                "in a third tab-separated column; add them"
+            )
+        else:
+            floating.append((frozenset(trig.lower().split()), _compile(pattern, no), cat))
+    parts = [f"(?P<{c}>{'|'.join(ps)})" for c, ps in anchored.items() if ps]
+    return Patterns(
+        _compile("|".join(parts), 0) if parts else None,
+        tuple(floating),
+        frozenset(w for t, _, _ in floating for w in t),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,12 +300,25 @@ class _Stage:
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
+    # Folded weights: logit = bias + sum(x * w), with w = coef / scale.
+    w: tuple[float, ...] = ()
+    bias: float = 0.0
+
+    @classmethod
+    def build(
+        cls,
+        features: tuple[str, ...],
+        mean: tuple[float, ...],
+        scale: tuple[float, ...],
+        coef: tuple[float, ...],
+        intercept: float,
+    ) -> _Stage:
+        w = tuple(c / s for c, s in zip(coef, scale, strict=True))
+        bias = intercept - sum(m * wi for m, wi in zip(mean, w, strict=True))
+        return cls(features, mean, scale, coef, intercept, w, bias)
 
     def logit(self, x: list[float]) -> float:
-        z = self.intercept
-        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=False):
-            z += (v - m) / s * c
-        return z
+        return self.bias + float(sum(map(mul, x, self.w)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +361,7 @@ class LineModel:
             vals = [tuple(float(v) for v in s[k]) for k in ("mean", "scale", "coef")]
             if any(len(v) != len(expected) for v in vals) or min(vals[1], default=1.0) <= 0:
                 raise ModelLoadError(f"line model {name}: bad weight vector lengths or scales; retrain")
-            return _Stage(feats, vals[0], vals[1], vals[2], float(s["intercept"]))
+            return _Stage.build(feats, vals[0], vals[1], vals[2], float(s["intercept"]))
 
         s2 = d.get("stage2")
         thr = d.get("threshold", DEFAULT_THRESHOLD)
@@ -431,7 +403,7 @@ class TemplateResources:
         model: The line model (:func:`load_line_model`).
     """
 
-    patterns: re.Pattern[str]
+    patterns: Patterns
     model: LineModel
 
 
@@ -480,7 +452,7 @@ def line_keys(seg: Segmented) -> list[int]:
 
 
 def line_features(
-    seg: Segmented, patterns: re.Pattern[str], words: list[list[str]] | None = None
+    seg: Segmented, patterns: Patterns, words: list[list[str]] | None = None
 ) -> tuple[list[list[float]], list[str | None]]:
     """Compute the stage-one features of every line, and its pattern category.
 
@@ -518,16 +490,28 @@ def line_features(
     cats: list[str | None] = []
     before = 0
     last = n - 1
-    search = patterns.search
+    find = patterns.find
+    is_stop = _STOP.__contains__
+    short = [c <= SHORT_LINE_WORDS for c in nws]
     for i, (s, e) in enumerate(seg.lines):
         t = text[s:e]
         nw = nws[i]
         inv = 1.0 / nw if nw else 0.0
+        # Byte-level counts run at C speed: upper-case letters and digits.
+        b = t.encode()
+        n_upper = len(b) - len(b.translate(None, _UPPER))
+        n_digit = len(b) - len(b.translate(None, _DIGITS))
+        last_c = t[-1]
+        ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
         cat: str | None = None
+        sep = bullet = url = 0.0
         if nw <= PATTERN_MAX_WORDS:
-            m = search(t)
-            if m is not None:
-                cat = m.lastgroup
+            cat = find(t, words[i])
+            if nw <= SHORT_FEATURE_WORDS:
+                sep = 1.0 if _SEPARATOR.search(t) else 0.0
+                url = 1.0 if _URL.search(t) else 0.0
+        if t[0] in _BULLET_START and _BULLET.match(t):
+            bullet = 1.0
         cats.append(cat)
         lo, hi = max(0, i - 3), min(n, i + 4)
         win = logw[lo:hi]
@@ -539,14 +523,14 @@ def line_features(
                 1.0 if nw <= 5 else 0.0,
                 1.0 if nw <= 10 else 0.0,
                 1.0 if nw >= 20 else 0.0,
-                1.0 if _ENDS_SENTENCE.search(t) else 0.0,
-                1.0 if t.endswith(":") else 0.0,
-                min(1.0, len(_CAP.findall(t)) * inv),
-                sum(1 for w in words[i] if w in _STOP) * inv,
-                len(_DIGIT.findall(t)) / len(t),
-                1.0 if _SEPARATOR.search(t) else 0.0,
-                1.0 if _BULLET.match(t) else 0.0,
-                1.0 if _URL.search(t) else 0.0,
+                1.0 if ends else 0.0,
+                1.0 if last_c == ":" else 0.0,
+                min(1.0, n_upper * inv),
+                sum(map(is_stop, words[i])) * inv,
+                n_digit / len(t),
+                sep,
+                bullet,
+                url,
                 1.0 if cat == "chrome" else 0.0,
                 1.0 if cat == "cta" else 0.0,
                 1.0 if cat in ("copyright", "disclaimer") else 0.0,
@@ -559,7 +543,7 @@ def line_features(
                 logw[i + 1] if i < last else 0.0,
                 sum(win) / len(win),
                 max(win),
-                sum(1 for c in nws[lo:hi] if c <= SHORT_LINE_WORDS) / (hi - lo),
+                sum(short[lo:hi]) / (hi - lo),
                 math.log1p(para_words[p]),
                 math.log1p(para_lines[p] - 1),
                 math.log(len(t) * inv) if nw else 0.0,
@@ -719,7 +703,15 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
             kind, detail = "boilerplate", "chrome"
         elif site[i]:
             kind, detail = "template", "site-repeat"
-        elif probs[i] >= thr and (probs[i] >= GUARD_PROB or not (rows[i][i_ends] and nw >= 3)):
+        elif (
+            probs[i] >= thr
+            and (probs[i] >= GUARD_PROB or not (rows[i][i_ends] and nw >= 3))
+            and (
+                not ISOLATED_GUARD
+                or (i > 0 and (probs[i - 1] >= thr or cats[i - 1] is not None))
+                or (i < n - 1 and (probs[i + 1] >= thr or cats[i + 1] is not None))
+            )
+        ):
             kind, detail = "boilerplate", f"line p={probs[i]:.2f}"
         site_n += site[i]
         if kind is None:

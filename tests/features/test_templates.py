@@ -1,0 +1,282 @@
+"""Tests of the ``tmpl.`` family: line model, patterns, template blocks, site repeats."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boilerplate_detect.errors import ModelLoadError
+from boilerplate_detect.features import Context
+from boilerplate_detect.features import templates as T
+from boilerplate_detect.text import segment
+from tests import texts as X
+
+
+@pytest.fixture(scope="module")
+def res() -> T.TemplateResources:
+    return T.load()
+
+
+def values(res: T.TemplateResources, text: str, ctx: Context | None = None) -> dict[str, float]:
+    out = T.extract(segment(text), res, ctx or Context())
+    return dict(zip(T.NAMES, out.values, strict=True))
+
+
+ZERO = dict.fromkeys(T.NAMES, 0.0)
+
+TABLE = [
+    ("empty", X.EMPTY, {}),
+    ("blank", X.BLANK, {}),
+    ("clean_news", X.CLEAN_NEWS, {}),
+    (
+        "copyright_only",
+        "© 2024 Example Gazette. All rights reserved.",
+        {"tmpl.template_line_frac": 1.0, "tmpl.template_char_frac": 1.0, "tmpl.copyright_line": 1.0},
+    ),
+    (
+        "disclaimer_after_news",
+        X.CLEAN_NEWS + "\n\nDisclaimer: This article is for informational purposes only.",
+        {"tmpl.template_line_frac": 0.5, "tmpl.disclaimer_line": 1.0},
+    ),
+    (
+        # 10 lines: the news paragraph, 4 Key Points lines, 3 FAQ lines, a CTA, a copyright line.
+        "templated",
+        X.TEMPLATED,
+        {
+            "tmpl.template_line_frac": 0.9,
+            "tmpl.cta_lines": 1.0,
+            "tmpl.faq_block": 1.0,
+            "tmpl.key_points_block": 1.0,
+            "tmpl.copyright_line": 1.0,
+            "tmpl.short_line_frac": 0.7,  # the 4 Key Points lines and the 3 FAQ lines have <= 5 words
+        },
+    ),
+    (
+        # 7 lines: 6 of page chrome around the news paragraph.
+        "chrome_copy",
+        X.CHROME_COPY,
+        {
+            "tmpl.boilerplate_line_frac": 6 / 7,
+            "tmpl.chrome_lines": 6.0,
+            "tmpl.short_line_frac": 4 / 7,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [(t, e) for _, t, e in TABLE], ids=[i for i, _, _ in TABLE])
+def test_feature_table(res: T.TemplateResources, text: str, expected: dict[str, float]) -> None:
+    got = values(res, text)
+    check = {k: v for k, v in got.items() if k not in ("tmpl.mean_line_prob", "tmpl.boilerplate_char_frac")}
+    if "tmpl.template_char_frac" not in expected:
+        check.pop("tmpl.template_char_frac")
+    want = {**ZERO, **expected}
+    want = {k: want[k] for k in check}
+    assert check == pytest.approx(want)
+
+
+def test_empty_is_all_zero(res: T.TemplateResources) -> None:
+    out = T.extract(segment(""), res, Context())
+    assert out.values == (0.0,) * len(T.NAMES)
+    assert out.spans == []
+
+
+def test_templated_spans_cover_template_lines_not_news(res: T.TemplateResources) -> None:
+    seg = segment(X.TEMPLATED)
+    spans = T.extract(seg, res, Context()).spans
+    news_end = len(X.CLEAN_NEWS)
+    assert all(s.start >= news_end for s in spans)
+    covered = {seg.text[s.start : s.end] for s in spans}
+    for line in X.TEMPLATED[news_end:].strip().split("\n"):
+        if line:
+            assert line in covered, line
+    kinds = {seg.text[s.start : s.end]: (s.kind, s.detail) for s in spans}
+    assert kinds["Key Points"] == ("template", "keypoints")
+    assert kinds["FAQs"] == ("template", "faq")
+    assert kinds["© 2025 Daily Buzz Times. All rights reserved."] == ("template", "copyright")
+    assert kinds["Follow Daily Buzz Times on Google News for the latest updates."] == ("template", "cta")
+
+
+def test_chrome_spans_are_boilerplate(res: T.TemplateResources) -> None:
+    seg = segment(X.CHROME_COPY)
+    spans = T.extract(seg, res, Context()).spans
+    flagged = {seg.text[s.start : s.end]: s.kind for s in spans}
+    assert flagged["Total Views : 80"] == "boilerplate"
+    assert flagged["Zoom In Zoom Out Read Later Print"] == "boilerplate"
+    assert flagged["Related articles"] == "boilerplate"
+    assert X.CLEAN_NEWS not in flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        X.CLEAN_NEWS + "\n\nWhat happens next?\n\n" + X.INDEPENDENT_NEWS,
+        X.CLEAN_NEWS + " Will the road reopen by Monday? Engineers said it depends on the rain.",
+        X.CLEAN_NEWS + "\n\nRoad closed\n\n" + X.INDEPENDENT_NEWS,
+        X.CLEAN_NEWS + "\nThe mayor said the town was ready.\n" + X.INDEPENDENT_NEWS,
+        "Who pays for the repairs?\n\n" + X.CLEAN_NEWS,
+    ],
+    ids=["question_line", "question_in_paragraph", "short_subhead", "short_sentence_line", "question_first"],
+)
+def test_news_with_question_or_short_line_not_flagged(res: T.TemplateResources, text: str) -> None:
+    assert T.extract(segment(text), res, Context()).spans == []
+
+
+def test_line_keys_fold_case_and_digits() -> None:
+    a = T.line_keys(segment("Total Views : 80\nSign UP for our newsletter"))
+    b = T.line_keys(segment("total views : 1234\nsign up for our NEWSLETTER"))
+    assert a == b and len(a) == 2
+    assert T.line_keys(segment("")) == []
+    long_line = " ".join(["word"] * (T.LINE_KEY_MAX_WORDS + 1))
+    assert T.line_keys(segment(long_line)) == []
+    assert len(T.line_keys(segment(" ".join(["word"] * T.LINE_KEY_MAX_WORDS)))) == 1
+
+
+SITE_LINE = "Get the Tromso Morning briefing every weekday"
+
+
+def site_ctx(text: str, others: list[str]) -> Context:
+    """Count line keys like the Detector does for one outlet."""
+    own = set(T.line_keys(segment(text)))
+    counts: dict[int, int] = {}
+    for o in others:
+        for k in set(T.line_keys(segment(o))):
+            if k in own:
+                counts[k] = counts.get(k, 0) + 1
+    return Context(site_lines=counts, site_docs=len(others))
+
+
+def test_site_repeated_line_is_template(res: T.TemplateResources) -> None:
+    text = X.CLEAN_NEWS + "\n\n" + SITE_LINE
+    others = [X.INDEPENDENT_NEWS + "\n\n" + SITE_LINE, "Another story about roads.\n\n" + SITE_LINE]
+    ctx = site_ctx(text, others)
+    seg = segment(text)
+    out = T.extract(seg, res, ctx)
+    got = dict(zip(T.NAMES, out.values, strict=True))
+    assert got["tmpl.site_repeat_line_frac"] == 0.5
+    assert [(seg.text[s.start : s.end], s.kind, s.detail) for s in out.spans] == [
+        (SITE_LINE, "template", "site-repeat")
+    ]
+    # Alone, the same line is not flagged.
+    assert T.extract(seg, res, Context()).spans == []
+
+
+@pytest.mark.parametrize(
+    ("count", "docs", "flagged"),
+    [(1, 1, False), (1, 5, False), (2, 2, True), (2, 6, True), (2, 10, False), (3, 10, True)],
+    ids=["1of1", "1of5", "2of2", "2of6", "2of10", "3of10"],
+)
+def test_site_threshold(res: T.TemplateResources, count: int, docs: int, flagged: bool) -> None:
+    text = X.CLEAN_NEWS + "\n\n" + SITE_LINE
+    seg = segment(text)
+    ctx = Context(site_lines=dict.fromkeys(T.line_keys(seg), count), site_docs=docs)
+    got = dict(zip(T.NAMES, T.extract(seg, res, ctx).values, strict=True))
+    assert (got["tmpl.site_repeat_line_frac"] > 0) is flagged
+
+
+def test_line_model_loads_with_expected_features() -> None:
+    model = T.load_line_model()
+    assert len(model.stage1.features) == len(T.LINE_FEATURES) == 32
+    assert model.stage2 is not None and len(model.stage2.features) == len(T.STAGE2_FEATURES) == 8
+    assert 0.0 < model.threshold < 1.0
+    assert all(math.isfinite(c) for c in model.stage1.coef + model.stage2.coef)
+
+
+def test_line_model_rejects_bad_files() -> None:
+    with pytest.raises(ModelLoadError, match="not valid JSON"):
+        T.load_line_model("{nope")
+    good = json.loads(T._data_text("line_model.json"))
+    good["stage1"]["features"] = good["stage1"]["features"][:-1]
+    with pytest.raises(ModelLoadError, match="retrain"):
+        T.load_line_model(json.dumps(good))
+
+
+def test_pattern_file_errors() -> None:
+    with pytest.raises(ModelLoadError, match="CATEGORY"):
+        T.load_patterns("nonsense\t^x$")
+    with pytest.raises(ModelLoadError, match="trigger words"):
+        T.load_patterns("cta\t\\bfollow us\\b")
+    with pytest.raises(ModelLoadError, match="does not compile"):
+        T.load_patterns("chrome\t^(unclosed$")
+    p = T.load_patterns("cta\t\\bfollow us\\b\tfollow\nchrome\t^print$")
+    assert p.find("Print", ["print"]) == "chrome"
+    assert p.find("Please follow us there", ["please", "follow", "us", "there"]) == "cta"
+    assert p.find("Fine weather", ["fine", "weather"]) is None
+
+
+SAMPLE_LINES = [
+    "Follow Daily Buzz Times on Google News for the latest updates.",
+    "Subscribe to our free daily newsletter",
+    "Join our WhatsApp channel for breaking news",
+    "© 2025 Daily Buzz Times. All rights reserved.",
+    "Copyright 2023 Example Media Group",
+    "This material may not be published, broadcast, rewritten or redistributed.",
+    "Disclaimer: This article is for informational purposes only.",
+    "We may earn a commission when you buy through links on our site.",
+    "We use cookies to improve your experience. Accept all cookies",
+    "Photo: Getty Images",
+    "Share on Facebook Share on Twitter Share by email",
+    "Zoom In Zoom Out Read Later Print",
+    "Already a subscriber? Log in to continue reading.",
+    "Have a news tip? Send it to our newsroom.",
+    "Download our free app and turn on notifications.",
+    X.CLEAN_NEWS,
+    X.INDEPENDENT_NEWS,
+]
+
+
+@pytest.mark.parametrize("line", SAMPLE_LINES, ids=[f"line{i}" for i in range(len(SAMPLE_LINES))])
+def test_triggers_do_not_change_matches(res: T.TemplateResources, line: str) -> None:
+    """The trigger pre-filter is only a speed-up: a brute-force search finds the same category."""
+    seg = segment(line)
+    words = [w for ws in seg.sentence_words for w in ws]
+    fast = res.patterns.find(seg.text, words)
+    brute = None
+    if res.patterns.anchored is not None and len(words) <= T.ANCHORED_MAX_WORDS:
+        m = res.patterns.anchored.match(seg.text)
+        brute = m.lastgroup if m else None
+    if brute is None:
+        brute = next((cat for _, rx, cat in res.patterns.floating if rx.search(seg.text)), None)
+    assert fast == brute
+    if line not in (X.CLEAN_NEWS, X.INDEPENDENT_NEWS):
+        assert fast is not None
+
+
+def test_classify_lines_one_probability_per_line(res: T.TemplateResources) -> None:
+    seg = segment(X.CHROME_COPY)
+    probs = T.classify_lines(seg, res)
+    assert len(probs) == len(seg.lines)
+    assert all(0.0 <= p <= 1.0 for p in probs)
+    assert T.classify_lines(segment(""), res) == []
+    news = T.classify_lines(segment(X.CLEAN_NEWS), res)
+    assert news[0] < 0.5
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_property_values_in_range_and_deterministic(res: T.TemplateResources, text: str) -> None:
+    seg = segment(text)
+    a = T.extract(seg, res, Context())
+    b = T.extract(segment(text), res, Context())
+    assert a == b
+    for v, (lo, hi) in zip(a.values, T.RANGES, strict=True):
+        assert math.isfinite(v) and lo <= v <= hi
+    for s in a.spans:
+        assert 0 <= s.start < s.end <= len(seg.text)
+        assert s.kind in ("boilerplate", "template")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from([*SAMPLE_LINES, "Menu", "Home", "Read more", "", "- a bullet"]), max_size=12))
+def test_property_mixed_lines(res: T.TemplateResources, lines: list[str]) -> None:
+    text = "\n".join(lines)
+    seg = segment(text)
+    out = T.extract(seg, res, Context())
+    for v, (lo, hi) in zip(out.values, T.RANGES, strict=True):
+        assert lo <= v <= hi
+    # Every span is exactly one line of the text.
+    assert {(s.start, s.end) for s in out.spans} <= set(seg.lines)
