@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import math
+import socket
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boilerplate_detect.features import Context, check_family
+from boilerplate_detect.features import readability as read
+from boilerplate_detect.text import segment
+
+
+@pytest.fixture(scope="module")
+def res() -> read.Resources:
+    return read.load()
+
+
+def _values(text: str, res: read.Resources) -> dict[str, float]:
+    out = read.extract(segment(text), res, Context())
+    return dict(zip(read.NAMES, out.values, strict=True))
+
+
+def test_declarations() -> None:
+    assert check_family(read) == []
+
+
+# "The cat sat on the mat.": 6 one-syllable words, one sentence.
+CAT = "The cat sat on the mat."
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("", "read.flesch", 0.0),
+        ("", "read.fog", 0.0),
+        ("", "read.sent_len_cv", 0.0),
+        (CAT, "read.flesch", 206.835 - 1.015 * 6 - 84.6 * 1),
+        (CAT, "read.fk_grade", 0.39 * 6 + 11.8 * 1 - 15.59),
+        (CAT, "read.fog", 0.4 * 6),
+        # "investigation" (5 syllables, not an easy word) is difficult: 0.4 * (4 + 100 * 1 / 4).
+        ("They began an investigation.", "read.fog", 0.4 * (4 + 25)),
+        # Two-word sentences do not count as sentences (textstat's rule): 7 words / 1 sentence.
+        ("Yes sir. The cat sat down.", "read.sent_len_mean", 4.0),
+        ("One two three. One two three four five.", "read.sent_len_mean", 4.0),
+        ("One two three. One two three four five.", "read.sent_len_cv", 1 / 4),
+        ("I think we like the cat.", "read.fw_pronoun_rate", 2 / 6),
+        ("I think we like the cat.", "read.fw_article_rate", 1 / 6),
+        ("It was said that it could be done.", "read.fw_aux_rate", 3 / 8),
+        ("It is very very late, perhaps.", "read.fw_hedge_rate", 3 / 6),
+        # "it is worth noting", "underscores" and "amid": 3 in 12 words.
+        ("It is worth noting that the deal underscores a shift amid talks.", "read.stock_phrase_rate", 25.0),
+        ("The amidst-ship crew", "read.stock_phrase_rate", 100 / 4),  # "amidst" is a token of its own
+        ("Pyramids amid the sand.", "read.stock_phrase_rate", 100 / 4),
+        ("The pyramid stood.", "read.stock_phrase_rate", 0.0),  # no partial-word matches
+    ],
+    ids=[
+        "empty-flesch",
+        "empty-fog",
+        "empty-cv",
+        "flesch",
+        "fk-grade",
+        "fog-easy",
+        "fog-difficult",
+        "short-sentences-ignored",
+        "sent-len-mean",
+        "sent-len-cv",
+        "pronouns",
+        "articles",
+        "auxiliaries",
+        "hedges",
+        "stock-phrases",
+        "stock-hyphen",
+        "stock-word",
+        "stock-partial",
+    ],
+)
+def test_table(res: read.Resources, text: str, name: str, expected: float) -> None:
+    assert _values(text, res)[name] == pytest.approx(expected)
+
+
+def test_empty_text_is_all_zero(res: read.Resources) -> None:
+    assert read.extract(segment(""), res, Context()).values == (0.0,) * len(read.NAMES)
+
+
+def test_out_of_dictionary_words_use_hyphenation(res: read.Resources) -> None:
+    assert "kvaloyaberg" not in res.codes
+    expected = len(res.hyphenator.positions("kvaloyaberg")) + 1
+    syllables = read._word_counts(["kvaloyaberg", "340"], res)[0]
+    assert syllables == expected + 1  # a number is one syllable
+
+
+# --- equality with textstat --------------------------------------------------------------
+
+# Texts whose tokens and sentences textstat and the shared segmentation agree on: no hyphens,
+# no decimal numbers, no abbreviations. "Kvaloya" and "Lindholm" are not in the CMU dictionary.
+EQUAL_TEXTS = [
+    "The council voted on Tuesday to build a new barrier at the mouth of the river. Residents were "
+    "divided about the plan. Engineers said the gates should cope with a higher sea level by the end "
+    "of the century.",
+    "Officials announced an extraordinary investigation into the unexpected collapse. It's unclear "
+    "what happened. Nobody has explained why the authorities waited so long before evacuating "
+    "Kvaloya and Lindholm.",
+    "We were lucky. The police told 340 families to leave their homes immediately! Would anybody "
+    "have predicted such a catastrophe? Everyone agreed that communication was unsatisfactory.",
+]
+
+
+def _no_network(*args: object, **kwargs: object) -> None:
+    raise AssertionError("network access attempted")
+
+
+@pytest.fixture
+def offline_textstat(monkeypatch: pytest.MonkeyPatch, res: read.Resources) -> Iterator[ModuleType]:
+    """textstat with its CMU dictionary replaced by ours and every network path failing the test."""
+    monkeypatch.setattr(socket, "socket", _no_network)
+    monkeypatch.setattr(socket, "create_connection", _no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", _no_network)
+    textstat = pytest.importorskip("textstat")
+    import nltk
+
+    from textstat.backend.counts import _count_syllables
+
+    monkeypatch.setattr(nltk, "download", _no_network)
+    ours = {w: [["AH1"] * n] for w, n in read._read_cmudict().items()}
+    monkeypatch.setattr(_count_syllables, "get_cmudict", lambda lang: ours)
+    _clear_textstat_caches()
+    yield textstat
+    _clear_textstat_caches()
+
+
+def _clear_textstat_caches() -> None:
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("textstat"):
+            for obj in vars(mod).values():
+                clear = getattr(obj, "cache_clear", None)
+                if callable(clear):
+                    clear()
+
+
+@pytest.mark.parametrize("text", EQUAL_TEXTS, ids=["plain", "oov-names", "numbers-questions"])
+def test_formulas_equal_textstat(offline_textstat: ModuleType, res: read.Resources, text: str) -> None:
+    ts = offline_textstat
+    ours = _values(text, res)
+    assert ours["read.flesch"] == pytest.approx(ts.flesch_reading_ease(text), abs=1e-9)
+    assert ours["read.fk_grade"] == pytest.approx(ts.flesch_kincaid_grade(text), abs=1e-9)
+    assert ours["read.fog"] == pytest.approx(ts.gunning_fog(text), abs=1e-9)
+
+
+def test_load_and_extract_never_touch_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    from boilerplate_detect.features import repetition, specificity
+
+    monkeypatch.setattr(socket, "socket", _no_network)
+    monkeypatch.setattr(socket, "create_connection", _no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", _no_network)
+    for fam in (read, repetition, specificity):
+        r = fam.load()
+        out = fam.extract(segment(EQUAL_TEXTS[1]), r, Context())
+        assert len(out.values) == len(fam.NAMES)
+
+
+def test_textstat_is_not_imported_by_load() -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from boilerplate_detect.features import readability as r\n"
+        "r.load()\n"
+        "print('textstat' in sys.modules, 'nltk' in sys.modules)"
+    )
+    from pathlib import Path
+
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert run.stdout.split() == ["False", "False"]
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(list("aeiou bcdtK.!?\n'\"-19é")), max_size=300) | st.text(
+    max_size=200
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_TEXTS)
+def test_values_are_finite_in_range_and_deterministic(res: read.Resources, text: str) -> None:
+    out = read.extract(segment(text), res, Context())
+    assert len(out.values) == len(read.NAMES)
+    for v, (lo, hi) in zip(out.values, read.RANGES, strict=True):
+        assert math.isfinite(v) and lo <= v <= hi
+    assert read.extract(segment(text), res, Context()) == out
+    assert out.spans == []

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boilerplate_detect.features import Context, check_family
+from boilerplate_detect.features import repetition as rep
+from boilerplate_detect.text import segment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def res() -> rep.Resources:
+    return rep.load()
+
+
+def _values(text: str, res: rep.Resources) -> dict[str, float]:
+    out = rep.extract(segment(text), res, Context())
+    return dict(zip(rep.NAMES, out.values, strict=True))
+
+
+def test_declarations() -> None:
+    assert check_family(rep) == []
+    assert len(rep.EMPTY_VALUES) == len(rep.NAMES)
+
+
+# "one two three four five" twice: the second five words (19 of 38 characters) repeat a 5-gram.
+FIVE = "one two three four five one two three four five"
+# 51 words: 50 distinct, then the first again: every 50-word window has 50 types.
+DISTINCT_51 = " ".join(f"w{i}" for i in range(50)) + " w0"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("", "rep.dup_line_frac", 0.0),
+        ("", "rep.compression_ratio", 1.0),
+        ("", "rep.mattr", 1.0),
+        ("", "rep.max_phrase_repeat", 0.0),
+        ("a\nb\na", "rep.dup_line_frac", 1 / 3),
+        ("a\nbb\nA", "rep.dup_line_char_frac", 1 / 4),  # lines compare lower-cased
+        ("x y z\n\nother words\n\nx y z", "rep.dup_para_frac", 1 / 3),
+        ("x y z\n\nother words\n\nx y z", "rep.dup_para_char_frac", 5 / 21),
+        ("one line only", "rep.dup_line_frac", 0.0),
+        ("a b a b c", "rep.top_2gram_char_frac", 4 / 5),  # "a b" twice: 2 x 2 of 5 characters
+        ("a b c d", "rep.top_2gram_char_frac", 0.0),  # no 2-gram repeats
+        ("a b c a b c d", "rep.top_3gram_char_frac", 6 / 7),
+        (FIVE, "rep.dup_5gram_char_frac", 19 / 38),
+        (FIVE, "rep.dup_7gram_char_frac", 0.0),
+        # 20 words of period 5: every word from the sixth on lies in a repeat of an earlier 10-gram.
+        (FIVE + " " + FIVE, "rep.dup_10gram_char_frac", 3 / 4),
+        ("alpha beta gamma delta", "rep.mattr", 1.0),  # shorter than the window: plain TTR
+        ("dog dog dog dog", "rep.mattr", 1 / 4),
+        (DISTINCT_51, "rep.mattr", 1.0),
+        (" ".join(["a", "b"] * 50), "rep.mattr", 2 / 50),
+        # 12 words; "release of the prisoners" (2 content words) three times: (3 - 1) * 100 / 12.
+        ("Release of the prisoners. " * 3, "rep.max_phrase_repeat", 200 / 12),
+        ("of the in the of the in the", "rep.max_phrase_repeat", 0.0),  # function words only
+    ],
+    ids=[
+        "empty-dup-line",
+        "empty-compression",
+        "empty-mattr",
+        "empty-phrase",
+        "dup-line-frac",
+        "dup-line-char-frac",
+        "dup-para-frac",
+        "dup-para-char-frac",
+        "single-line",
+        "top-2gram",
+        "top-2gram-none",
+        "top-3gram",
+        "dup-5gram",
+        "dup-7gram-none",
+        "dup-10gram",
+        "mattr-short-distinct",
+        "mattr-short-same",
+        "mattr-window-distinct",
+        "mattr-window-alternating",
+        "phrase-repeat",
+        "phrase-function-words",
+    ],
+)
+def test_table(res: rep.Resources, text: str, name: str, expected: float) -> None:
+    assert _values(text, res)[name] == pytest.approx(expected)
+
+
+def test_empty_text_gives_the_declared_empty_values(res: rep.Resources) -> None:
+    out = rep.extract(segment(""), res, Context())
+    assert out.values == rep.EMPTY_VALUES
+    assert out.spans == []
+
+
+def test_compression_ratio_orders_redundancy(res: rep.Resources) -> None:
+    varied = " ".join(f"token{i} word{i * 7 % 13}" for i in range(200))
+    assert _values("again " * 400, res)["rep.compression_ratio"] < 0.05
+    assert (
+        _values(varied, res)["rep.compression_ratio"] > _values("again " * 400, res)["rep.compression_ratio"]
+    )
+
+
+def test_phrase_spans_mark_each_repeat_after_the_first(res: rep.Resources) -> None:
+    text = (
+        "The release of the prisoners was delayed. " * 2 + "Officials discussed the release of the prisoners."
+    )
+    seg = segment(text)
+    out = rep.extract(seg, res, Context())
+    spans = [s for s in out.spans if "phrase" in s.detail]
+    assert spans
+    first = seg.text.index("release of the prisoners")
+    for s in spans:
+        assert s.kind == "repetition"
+        assert s.start > first
+        assert "release of the prisoners" in seg.text[s.start : s.end]
+    assert "3 times" in spans[0].detail
+
+
+def test_no_spans_without_repetition(res: rep.Resources) -> None:
+    out = rep.extract(segment("A plain sentence with no repeats at all."), res, Context())
+    assert out.spans == []
+
+
+def test_duplicate_line_spans_point_at_the_repeats(res: rep.Resources) -> None:
+    text = "Share this article\nBody text here.\nShare this article"
+    seg = segment(text)
+    spans = rep.extract(seg, res, Context()).spans
+    assert [(seg.text[s.start : s.end], s.detail) for s in spans] == [
+        ("Share this article", "duplicate line")
+    ]
+    assert spans[0].start == text.rindex("Share")
+
+
+def test_word_level_values_do_not_depend_on_layout(res: rep.Resources) -> None:
+    paras = [
+        "The council met on Tuesday to discuss the new barrier.",
+        "Residents asked about the cost of the barrier and the timetable.",
+        "Engineers said the work would take about two years to finish.",
+    ]
+    split = _values("\n\n".join(paras), res)
+    flat = _values(" ".join(paras), res)
+    for name in rep.NAMES[4:]:
+        assert split[name] == pytest.approx(flat[name]), name
+
+
+def test_values_are_deterministic_across_hash_seeds(res: rep.Resources) -> None:
+    text = "the cat sat on the mat and the cat sat on the hat " * 3
+    code = (
+        "from boilerplate_detect.features import repetition as r, Context\n"
+        "from boilerplate_detect.text import segment\n"
+        f"print(repr(r.extract(segment({text!r}), r.load(), Context()).values))"
+    )
+    outs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=ROOT
+        )
+        outs.add(run.stdout)
+    assert len(outs) == 1
+    assert outs.pop().strip() == repr(rep.extract(segment(text), res, Context()).values)
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(list("ab cAB.\n\n,'\"-1é")), max_size=300) | st.text(max_size=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_TEXTS)
+def test_values_are_finite_in_range_and_deterministic(res: rep.Resources, text: str) -> None:
+    seg = segment(text)
+    out = rep.extract(seg, res, Context())
+    assert len(out.values) == len(rep.NAMES)
+    for v, (lo, hi) in zip(out.values, rep.RANGES, strict=True):
+        assert math.isfinite(v) and lo <= v <= hi
+    assert rep.extract(segment(text), res, Context()) == out
+    for s in out.spans:
+        assert 0 <= s.start < s.end <= len(seg.text)
+        assert s.kind == "repetition"
