@@ -122,7 +122,6 @@ def offline_textstat(monkeypatch: pytest.MonkeyPatch, res: read.Resources) -> It
     monkeypatch.setattr(socket, "getaddrinfo", _no_network)
     textstat = pytest.importorskip("textstat")
     import nltk
-
     from textstat.backend.counts import _count_syllables
 
     monkeypatch.setattr(nltk, "download", _no_network)
