@@ -44,7 +44,7 @@ td,th{border-bottom:1px solid #dee2e6;padding:.25em .6em;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .hist{display:inline-flex;align-items:flex-end;height:40px;gap:1px;vertical-align:middle}
 .hist span{display:inline-block;width:8px;background:#74c0fc}
-.hist.big{height:120px}.hist.big span{width:36px}
+.hist.big{height:120px}.hist.big span{width:36px}.axis{font-size:.75em;color:#868e96;margin:0 .3em}
 article{border:1px solid #dee2e6;border-radius:6px;margin:1em 0;padding:.8em 1em}
 article.farm{border-left:6px solid #e03131}article.original{border-left:6px solid #2f9e44}
 .meta{color:#495057;font-size:.9em}.badge{font-weight:600}
@@ -108,7 +108,8 @@ def _histogram(scores: Sequence[float], *, big: bool = False) -> str:
         for i, c in enumerate(counts)
     )
     return (
-        f'<span class="hist{" big" if big else ""}" role="img" aria-label="histogram of scores">{bars}</span>'
+        f'<span class="axis">0</span><span class="hist{" big" if big else ""}" role="img" '
+        f'aria-label="histogram of scores">{bars}</span><span class="axis">1</span>'
     )
 
 
