@@ -12,7 +12,8 @@ What it learns (from ``DATA_DIR``, see its README):
    sentence frequency in machine vs human text. Trigrams with a spread of at least
    ``MIN_SPREAD`` topics and a positive log-odds of machine vs human get that log-odds as
    their weight (capped at ``MAX_WEIGHT``);
-3. the threshold: the 95th percentile of the skeleton score of non-specific human sentences.
+3. the threshold: the 95th percentile of the skeleton score of non-specific human sentences
+   of at least ``MIN_SKELETON_WORDS`` words.
 
 Held out (never used to learn): 20% of the AllSides outlets (by xxhash of the outlet
 name), the BBC ``tech`` category, the SheepDog PolitiFact rewrites and originals, and
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         if docs[i][1] != "human":
             continue
         for (sc, spec, _p), ws in zip(F.sentence_scores(segs[i], res), segs[i].sentence_words, strict=True):
-            if not spec and len(ws) >= F.MIN_SENTENCE_WORDS:
+            if not spec and len(ws) >= F.MIN_SKELETON_WORDS:
                 human_scores.append(sc)
     threshold = float(np.percentile(human_scores, PERCENTILE))
     print(f"threshold (p{PERCENTILE:g} of {len(human_scores)} non-specific human sentences): {threshold:.4f}")

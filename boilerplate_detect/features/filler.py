@@ -2,7 +2,7 @@
 
 A sentence is *generic* when it carries nothing specific (no name, number, date or
 quote) and it is made of stock wording: it holds a phrase of the curated lexicon
-(``filler_phrases.txt``, e.g. "only time will tell"), or its *skeleton* scores high.
+(``filler_phrases.txt``, e.g. "only time will tell"), or its *skeleton* scores high (for sentences of at least :data:`MIN_SKELETON_WORDS` words).
 
 The skeleton of a sentence keeps its stock words (the few thousand words most used
 across unrelated topics, learned from data) and replaces every other word by ``_``
@@ -68,6 +68,8 @@ RANGES: tuple[tuple[float, float], ...] = (
 
 #: Sentences with fewer words are neither generic nor counted in the sentence fractions.
 MIN_SENTENCE_WORDS = 4
+#: Sentences with fewer words are generic only through a lexicon phrase (their skeleton is too short to judge).
+MIN_SKELETON_WORDS = 8
 #: Paragraphs with fewer words are not counted in ``fill.nonspecific_para_frac``.
 MIN_PARAGRAPH_WORDS = 12
 #: ``fill.max_generic_run`` is the longest run of generic sentences divided by this (capped at 1).
@@ -321,7 +323,7 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
         score_sum += score
         hits += phrase != ""
         nonspec += not spec
-        if not spec and (phrase or score >= thr):
+        if not spec and (phrase or (score >= thr and len(ws) >= MIN_SKELETON_WORDS)):
             generic += 1
             g_chars += e - s
             run += 1
