@@ -1,17 +1,18 @@
 """Family ``fill.``: generic filler sentences that would fit under any headline.
 
 A sentence is *generic* when it carries nothing specific (no name, number, date or
-quote) and it is made of stock wording: it holds a phrase of the curated lexicon
-(``filler_phrases.txt``, e.g. "only time will tell"), or its *skeleton* scores high (for sentences of at least :data:`MIN_SKELETON_WORDS` words).
+quote, see :func:`is_specific`) and it is made of stock wording: it holds a phrase of
+the curated lexicon (``filler_phrases.txt``, e.g. "only time will tell"), or, for
+sentences of at least :data:`MIN_SKELETON_WORDS` words, its *skeleton* scores high.
 
-The skeleton of a sentence keeps its stock words (the few thousand words most used
-across unrelated topics, learned from data) and replaces every other word by ``_``
-. Skeleton trigrams that recur across many unrelated stories and
-outlets, and are markedly more frequent in machine-written news than in human news,
-carry a positive weight (``filler_skeletons.json``, built by
-``scripts/build_filler_skeletons.py``). A sentence's skeleton score is the mean
-weight of its trigrams; above the shipped threshold (about the 95th percentile of
-human news sentences) a non-specific sentence is generic.
+The skeleton of a sentence keeps its stock words (the 1,500 or so words most used
+across unrelated topics, learned from data) and replaces every other word by ``_``.
+Skeleton trigrams that recur across many unrelated stories and outlets, and are
+markedly more frequent in machine-written news than in human news, carry a positive
+weight (``filler_skeletons.json``, built by ``scripts/build_filler_skeletons.py``).
+A sentence's skeleton score is the mean weight of its trigrams; at or above the
+shipped threshold (the 95th percentile of non-specific human news sentences) a
+non-specific sentence is generic.
 
 Spans: kind ``filler`` over every generic sentence, detail = the lexicon phrase or
 ``"generic"``.
@@ -68,7 +69,7 @@ RANGES: tuple[tuple[float, float], ...] = (
 
 #: Sentences with fewer words are neither generic nor counted in the sentence fractions.
 MIN_SENTENCE_WORDS = 4
-#: Sentences with fewer words are generic only through a lexicon phrase (their skeleton is too short to judge).
+#: Shorter sentences are generic only through a lexicon phrase (too few trigrams to judge).
 MIN_SKELETON_WORDS = 8
 #: Paragraphs with fewer words are not counted in ``fill.nonspecific_para_frac``.
 MIN_PARAGRAPH_WORDS = 12
