@@ -5,8 +5,9 @@ of one story share facts even when they share no word 5-gram. Following what
 was measured on real versions (see FINDINGS), facts are taken carefully:
 
 * **body sentences only**: a sentence counts when its line has at least
-  :data:`MIN_BODY_LINE_WORDS` words; headings, bullets and template lines
-  ("Key Points", "FAQs", "Follow ... Times") are skipped;
+  :data:`MIN_BODY_LINE_WORDS` words and is not a call to action or page furniture
+  ("Follow ... on Google News", "Subscribe ...", "©"); headings and bullets
+  ("Key Points", "FAQs") are skipped;
 * **names** are runs of capitalised words; a sentence-initial word counts only
   when the same word also appears capitalised in the middle of a sentence;
   single common words ("The", "This") never count;
@@ -241,6 +242,12 @@ _NUM_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _AFTER_NUM = re.compile(r"[ ]?(%|[a-zA-Z][a-zA-Z-]*)(?:[ ]([a-zA-Z][a-zA-Z-]*))?")
 _QUOTE = re.compile(r'"([^"\n]{10,400})"')
 _DAY = re.compile(r"[ ](\d{1,2})\b")
+# Lines that are page furniture or calls to action, whatever their length.
+_TEMPLATE_LINE = re.compile(
+    r"[-*\u2022 ]*(?:follow|subscribe|sign up|click|read more|share this|related|advertisement|copyright"
+    r"|all rights reserved|download our|get the latest|join our|like us)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -280,7 +287,12 @@ def _body_sentences(seg: Segmented) -> list[int]:
     line_words = [0] * len(seg.lines)
     for si, li in enumerate(seg.sentence_line):
         line_words[li] += len(seg.sentence_words[si])
-    return [si for si, li in enumerate(seg.sentence_line) if line_words[li] >= MIN_BODY_LINE_WORDS]
+    text = seg.text
+    body_line = [
+        n >= MIN_BODY_LINE_WORDS and _TEMPLATE_LINE.match(text, s, e) is None and "©" not in text[s:e]
+        for n, (s, e) in zip(line_words, seg.lines, strict=True)
+    ]
+    return [si for si, li in enumerate(seg.sentence_line) if body_line[li]]
 
 
 def extract_facts(seg: Segmented) -> Facts:
@@ -329,12 +341,19 @@ def extract_facts(seg: Segmented) -> Facts:
             unit = ""
         if unit in ("million", "billion", "thousand", "percent") and noun and noun not in _UNIT_STOP:
             unit = f"{unit} {noun}"
-        if unit:
-            per_sentence[si].append(("n", f"{num} {unit}", _NUMBER))
-        elif len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100:
+        # A number's identity is the number (a spinner swaps its noun); it counts as a
+        # fact only with a unit or noun, or when it is specific (3+ digits, decimals).
+        digits = num.strip("$£€")
+        if len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100 and not unit.startswith("%"):
             per_sentence[si].append(("y", num, _WEAK))
-        elif len(num.strip("$£€")) >= 3 or "." in num:
-            per_sentence[si].append(("n", num, _NUMBER))
+        elif unit in ("%", "percent", "per") or num[0] in "$£€":
+            per_sentence[si].append(("n", num + ("%" if unit in ("%", "percent", "per") else ""), _NUMBER))
+        elif unit.startswith(("million", "billion", "thousand")):
+            per_sentence[si].append(("n", f"{num} {unit.split()[0]}", _NUMBER))
+        elif len(digits) >= 2 or "." in digits:
+            per_sentence[si].append(("n", num, _NUMBER if unit else _WEAK))
+        elif unit:
+            per_sentence[si].append(("n", num, _WEAK))
     attributed = [bool(body[i] and _ATTRIB.intersection(ws)) for i, ws in enumerate(seg.sentence_words)]
     runs: list[tuple[int, int, str]] = []
     mid_caps: set[str] = set()

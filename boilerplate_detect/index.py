@@ -60,7 +60,6 @@ from boilerplate_detect.index_fingerprint import (
     IndexParams,
     Match,
     compare,
-    record_keys,
 )
 from boilerplate_detect.index_store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -275,8 +274,12 @@ class Index:
 
     def add_fingerprints(self, fps: Sequence[Fingerprint]) -> None:
         """Store precomputed fingerprints (made by this index's :meth:`fingerprint`)."""
-        recs = [(f.id, f.outlet, f.published, f.to_bytes(), f.keys.tolist()) for f in fps]
-        self._store.put_many(recs, record_keys)
+        p = self._params
+        recs = [(f.id, f.outlet, f.published, f.to_bytes(), f.posting_keys(p)) for f in fps]
+        self._store.put_many(recs, self._record_keys)
+
+    def _record_keys(self, blob: bytes) -> list[int]:
+        return Fingerprint.from_bytes("", "", None, blob).posting_keys(self._params)
 
     def update(self, article: Article, seg: Segmented | None = None) -> None:
         """Replace an indexed article (or add it): the same as :meth:`add`."""
@@ -291,12 +294,12 @@ class Index:
         Returns:
             Whether it was indexed.
         """
-        return self._store.remove(article_id, record_keys)
+        return self._store.remove(article_id, self._record_keys)
 
     # ------------------------------------------------------------------- reads
     def _matches(self, q: Fingerprint) -> list[Match]:
         p = self._params
-        rows = self._store.candidates(q.keys.tolist(), p.max_candidates * _OVERFETCH)
+        rows = self._store.candidates(q.query_keys(p), p.max_candidates * _OVERFETCH)
         out: list[Match] = []
         n = 0
         for rid, outlet, published, blob in rows:

@@ -9,8 +9,8 @@ text (see :mod:`boilerplate_detect.index`):
   a 32-bit hash of its fact set (survives synonym swaps and word reordering),
   its offsets into the original text and its number of shingles;
 * its distinct fact hashes (:mod:`boilerplate_detect.facts`);
-* the passage keys under which it is found: sampled sentence hashes and
-  fact-set hashes.
+* the passage keys under which it is found: winnowed hashes of long sentences
+  and fact-set hashes (derived from the above, not stored twice).
 
 :func:`compare` verifies a candidate against a query exactly: a sentence is
 shared when its word sequence hashes equal (verbatim) or its fact sets equal
@@ -42,6 +42,8 @@ __all__ = ["FORMAT_VERSION", "Fingerprint", "IndexParams", "Match", "compare", "
 #: Version of the stored record layout.
 FORMAT_VERSION = 1
 _KEY_MASK = 0x7FFFFFFF
+# A fact's identity: its hash without the two class bits (spinning may change the class).
+_IDENT = 0xFFFFFFFC
 _SALT_SENTENCE = 0x5BD1E995
 _SALT_FACTS = 0x1B873593
 _HEADER = struct.Struct("<BHHHII")
@@ -57,7 +59,9 @@ class IndexParams:
         seed: MinHash seed.
         scheme: MinHash permutation scheme (datasketch's ``"affine32"``).
         bands: LSH bands; ``num_perm`` must be a multiple.
-        sentence_sample: One in this many long sentences is a passage key.
+        winnow: Window of the winnowing that picks the long sentences an indexed
+            article is posted under: every run of this many consecutive long
+            sentences has at least one posted (queries look up all of theirs).
         min_key_words: Sentences shorter than this are not passage keys.
         min_overlap: A match needs at least this fraction of the query's body
             characters in verbatim-shared sentences, or the fact route below.
@@ -71,7 +75,7 @@ class IndexParams:
     seed: int = 1
     scheme: str = "affine32"
     bands: int = 16
-    sentence_sample: int = 2
+    winnow: int = 4
     min_key_words: int = 8
     min_overlap: float = 0.08
     min_fact_overlap: float = 0.4
@@ -87,8 +91,8 @@ class IndexParams:
             raise ValueError(f"scheme must be 'affine32' (datasketch's default), got {self.scheme!r}")
         if not 1 <= self.ngram <= 8:
             raise ValueError(f"ngram must be between 1 and 8, got {self.ngram}")
-        if self.sentence_sample < 1:
-            raise ValueError(f"sentence_sample must be >= 1, got {self.sentence_sample}")
+        if self.winnow < 1:
+            raise ValueError(f"winnow must be >= 1, got {self.winnow}")
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form, with the record format version."""
@@ -126,8 +130,7 @@ class Fingerprint:
         id: The article id.
         outlet: The article's outlet key (``""`` when unknown).
         published: ISO-8601 publication time, or None.
-        keys: LSH band keys followed by passage keys (31-bit).
-        n_bands: How many of ``keys`` are band keys.
+        bands: LSH band keys (31-bit).
         sent_hash: Per sentence, the hash of its word sequence.
         sent_facts: Per sentence, the hash of its fact set (0 when it has fewer than 2 facts).
         sent_start: Per sentence, start offset into the original text.
@@ -140,8 +143,7 @@ class Fingerprint:
     id: str
     outlet: str
     published: str | None
-    keys: npt.NDArray[np.uint32]
-    n_bands: int
+    bands: npt.NDArray[np.uint32]
     sent_hash: npt.NDArray[np.uint32]
     sent_facts: npt.NDArray[np.uint32]
     sent_start: npt.NDArray[np.uint32]
@@ -153,16 +155,20 @@ class Fingerprint:
     def to_bytes(self) -> bytes:
         """Serialise everything but id, outlet and published (stored beside it)."""
         n = len(self.sent_hash)
-        head = _HEADER.pack(FORMAT_VERSION, n, len(self.facts), len(self.keys), self.n_bands, self.body_chars)
-        lens = (self.sent_end - self.sent_start).astype(np.uint32)
+        nz = self.sent_facts != 0
+        head = _HEADER.pack(
+            FORMAT_VERSION, n, len(self.facts), len(self.bands), int(nz.sum()), self.body_chars
+        )
+        lens = (self.sent_end - self.sent_start).astype(np.int64)
         gaps = np.diff(np.concatenate(([0], self.sent_start)).astype(np.int64))
         gaps = np.where(gaps >= 0, gaps, 0)
         return b"".join(
             (
                 head,
-                self.keys.astype("<u4").tobytes(),
+                self.bands.astype("<u4").tobytes(),
                 self.sent_hash.astype("<u4").tobytes(),
-                self.sent_facts.astype("<u4").tobytes(),
+                np.packbits(nz).tobytes(),
+                self.sent_facts[nz].astype("<u4").tobytes(),
                 _varints(gaps),
                 _varints(lens),
                 np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
@@ -177,16 +183,20 @@ class Fingerprint:
         Raises:
             ValueError: The record was written by another format version.
         """
-        version, n, nf, nk, nb, body = _HEADER.unpack_from(blob, 0)
+        version, n, nf, nb, nnz, body = _HEADER.unpack_from(blob, 0)
         if version != FORMAT_VERSION:
             raise ValueError(f"index record format {version}, this build reads {FORMAT_VERSION}")
         off = _HEADER.size
-        keys = np.frombuffer(blob, "<u4", nk, off).astype(np.uint32)
-        off += 4 * nk
+        bands = np.frombuffer(blob, "<u4", nb, off).astype(np.uint32)
+        off += 4 * nb
         sh = np.frombuffer(blob, "<u4", n, off).astype(np.uint32)
         off += 4 * n
-        sf = np.frombuffer(blob, "<u4", n, off).astype(np.uint32)
-        off += 4 * n
+        nbits = (n + 7) // 8
+        nz = np.unpackbits(np.frombuffer(blob, np.uint8, nbits, off))[:n].astype(bool)
+        off += nbits
+        sf = np.zeros(n, dtype=np.uint32)
+        sf[nz] = np.frombuffer(blob, "<u4", nnz, off)
+        off += 4 * nnz
         gaps, off = _read_varints(blob, off, n)
         lens, off = _read_varints(blob, off, n)
         starts = np.cumsum(np.asarray(gaps, dtype=np.int64)).astype(np.uint32)
@@ -194,7 +204,36 @@ class Fingerprint:
         nsh = np.frombuffer(blob, np.uint8, n, off).astype(np.uint16)
         off += n
         facts = np.frombuffer(blob, "<u4", nf, off).astype(np.uint32)
-        return cls(id, outlet, published, keys, nb, sh, sf, starts, ends, nsh, facts, body)
+        return cls(id, outlet, published, bands, sh, sf, starts, ends, nsh, facts, body)
+
+    def _long(self, params: IndexParams) -> list[int]:
+        """Hashes of the sentences long enough to be passage keys, in text order."""
+        min_sh = max(params.min_key_words - params.ngram + 1, 2)
+        return [
+            h
+            for h, n in zip(self.sent_hash.tolist(), self.sent_shingles.tolist(), strict=True)
+            if n >= min_sh
+        ]
+
+    def query_keys(self, params: IndexParams) -> list[int]:
+        """Keys a query looks up: band keys, every long sentence, every fact set."""
+        keys = set(self.bands.tolist())
+        keys.update((h ^ _SALT_SENTENCE) & _KEY_MASK for h in self._long(params))
+        keys.update((h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h)
+        return sorted(keys)
+
+    def posting_keys(self, params: IndexParams) -> list[int]:
+        """Keys an indexed article is found under: band keys, winnowed long sentences, fact sets."""
+        keys = set(self.bands.tolist())
+        long = self._long(params)
+        w = params.winnow
+        if len(long) <= w:
+            picked = set(long)
+        else:
+            picked = {min(long[i : i + w]) for i in range(len(long) - w + 1)}
+        keys.update((h ^ _SALT_SENTENCE) & _KEY_MASK for h in picked)
+        keys.update((h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h)
+        return sorted(keys)
 
 
 def _varints(values: npt.NDArray[Any]) -> bytes:
@@ -278,16 +317,10 @@ def fingerprint(
     for i in keep:
         fs = facts.by_sentence[i]
         if len(fs) >= MIN_FACTSET_SIZE and any(f & 3 >= 2 for f in fs):
-            sent_facts.append((h64(np.asarray(fs, dtype="<u4").tobytes()) & 0xFFFFFFFF) or 1)
+            ident = sorted({f & _IDENT for f in fs})
+            sent_facts.append((h64(np.asarray(ident, dtype="<u4").tobytes()) & 0xFFFFFFFF) or 1)
         else:
             sent_facts.append(0)
-    passage_keys: set[int] = set()
-    for j, i in enumerate(keep):
-        h = sent_hash[j]
-        if lengths[i] >= params.min_key_words and h % params.sentence_sample == 0:
-            passage_keys.add((h ^ _SALT_SENTENCE) & _KEY_MASK)
-        if sent_facts[j]:
-            passage_keys.add((sent_facts[j] ^ _SALT_FACTS) & _KEY_MASK)
     to_orig = seg.to_original
     starts = [to_orig(seg.sentences[i][0]) for i in keep]
     ends = [to_orig(seg.sentences[i][1]) for i in keep]
@@ -297,8 +330,7 @@ def fingerprint(
         id=article_id,
         outlet=outlet,
         published=published,
-        keys=np.asarray(band_keys + sorted(passage_keys), dtype=np.uint32),
-        n_bands=params.bands,
+        bands=np.asarray(band_keys, dtype=np.uint32),
         sent_hash=np.asarray(sent_hash, dtype=np.uint32),
         sent_facts=np.asarray(sent_facts, dtype=np.uint32),
         sent_start=np.asarray(starts, dtype=np.uint32),
@@ -345,8 +377,9 @@ def _direction(q: Fingerprint, r: Fingerprint, shared_facts: set[int]) -> tuple[
         tq, tr = _parse_time(q.published), _parse_time(r.published)
         if tq is not None and tr is not None and tq != tr:
             return ("copied_from" if tr < tq else "copied_by"), False
-    uq = _weight([f for f in q.facts.tolist() if f not in shared_facts])
-    ur = _weight([f for f in r.facts.tolist() if f not in shared_facts])
+    shared_ident = {f & _IDENT for f in shared_facts}
+    uq = _weight([f for f in q.facts.tolist() if f & _IDENT not in shared_ident])
+    ur = _weight([f for f in r.facts.tolist() if f & _IDENT not in shared_ident])
     if uq > ur + DIRECTION_MARGIN:
         return "copied_by", True
     if ur > uq + DIRECTION_MARGIN:
@@ -410,7 +443,8 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     exact_chars = sum(qe[i] - qs[i] for i, _, ex in pairs if ex)
     all_chars = sum(qe[i] - qs[i] for i, _, _ in pairs)
     qf = set(q.facts.tolist())
-    shared_facts = qf.intersection(r.facts.tolist())
+    r_ident = {f & _IDENT for f in r.facts.tolist()}
+    shared_facts = {f for f in qf if f & _IDENT in r_ident}
     q_weight = _weight(list(qf))
     shared_weight = _weight(list(shared_facts))
     fact_overlap = shared_weight / q_weight if q_weight else 0.0
@@ -460,10 +494,3 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
         passages=tuple(passages),
     )
     return Match(dup, tuple(i for i, _, _ in pairs), direction == "copied_from", frozenset(shared_facts))
-
-
-def record_keys(blob: bytes) -> list[int]:
-    """Return the posting keys stored in a fingerprint's bytes (without parsing the rest)."""
-    _, _, _, nk, _, _ = _HEADER.unpack_from(blob, 0)
-    keys: list[int] = np.frombuffer(blob, "<u4", nk, _HEADER.size).tolist()
-    return keys

@@ -1,0 +1,103 @@
+"""Fact fingerprints: body sentences only, names, numbers with units, quotes, weights."""
+
+from __future__ import annotations
+
+import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boilerplate_detect.facts import CLASS_WEIGHTS, W_STRONG, W_WEAK, extract_facts, fact_class, fact_weight
+from boilerplate_detect.text import segment
+from tests.texts import CLEAN_NEWS, EMPTY, TEMPLATED
+
+
+def _h(kind: str, key: str, cls: int) -> int:
+    return (xxhash.xxh3_64_intdigest(f"{kind}\x00{key}".encode()) & 0xFFFFFFFC) | cls
+
+
+def facts_of(text: str) -> set[int]:
+    return set(extract_facts(segment(text)).hashes)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        (EMPTY, [], []),
+        (
+            "The council said on Friday that it would spend $45 million on 340 homes in the north of Tromso.",
+            [("n", "$45", 2), ("n", "340", 2), ("e", "tromso", 1), ("d", "friday", 0)],
+            [("e", "the", 1)],
+        ),
+        (
+            "Flooding closed 12 schools in the valley this week, said Anne Berg, a police spokeswoman there.",
+            [("e", "anne berg", 3), ("n", "12", 2)],
+            [("e", "flooding", 1)],  # sentence-initial capital, never mid-sentence
+        ),
+        (
+            'Residents told the mayor that "we were not warned about the water at all" on a long evening.',
+            [("q", "we were not warned about the water at all", 3)],
+            [],
+        ),
+        (
+            "Key Points\nFAQs\nFollow Daily Buzz Times\nThe river rose two metres overnight in the old town.",
+            [],
+            [("e", "key points", 1), ("e", "daily buzz times", 1), ("e", "faqs", 1)],
+        ),
+        (
+            "Sales rose by 12% in 2019 while costs in the region stayed flat for most of the year.",
+            [("n", "12%", 2), ("y", "2019", 0)],
+            [],
+        ),
+    ],
+    ids=[
+        "empty",
+        "names-numbers",
+        "attributed-person",
+        "quote",
+        "template-lines-skipped",
+        "percent-and-year",
+    ],
+)
+def test_facts_table(
+    text: str, present: list[tuple[str, str, int]], absent: list[tuple[str, str, int]]
+) -> None:
+    got = facts_of(text)
+    for kind, key, cls in present:
+        assert _h(kind, key, cls) in got, (kind, key, cls)
+    for kind, key, cls in absent:
+        assert not any((h & ~3) == (_h(kind, key, cls) & ~3) for h in got), (kind, key)
+    if not text:
+        assert got == set()
+
+
+def test_sentence_initial_name_counts_when_it_recurs_mid_sentence() -> None:
+    text = "Berg arrived at the scene before dawn on the first day. Officials thanked Berg for her quick work there."
+    assert _h("e", "berg", 1) in facts_of(text)
+
+
+def test_template_lines_add_no_facts() -> None:
+    assert facts_of(TEMPLATED) == facts_of(CLEAN_NEWS)
+
+
+def test_weights_rank_attributed_person_over_bare_year() -> None:
+    assert fact_weight(_h("e", "anne berg", 3)) == W_STRONG > fact_weight(_h("y", "2019", 0)) == W_WEAK
+    assert fact_class(_h("n", "12", 2)) == 2
+    assert tuple(sorted(CLASS_WEIGHTS)) == CLASS_WEIGHTS
+
+
+def test_by_sentence_matches_segmentation() -> None:
+    seg = segment(CLEAN_NEWS)
+    f = extract_facts(seg)
+    assert len(f.by_sentence) == len(seg.sentences)
+    assert set(f.hashes) == {h for s in f.by_sentence for h in s}
+    assert f.weight > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gives_sorted_distinct_32bit_facts(text: str) -> None:
+    f = extract_facts(segment(text))
+    assert list(f.hashes) == sorted(set(f.hashes))
+    assert all(0 <= h < 2**32 for h in f.hashes)
+    assert f == extract_facts(segment(text))
