@@ -295,11 +295,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         di = r.get("direction_inferred")
         print(
-            f"| {kind} | {r['precision']:.3f} | {r['recall']:.3f} | {r.get('direction_dated', float('nan')):.3f} "
+            f"| {kind} | {r['precision']:.3f} | {r['recall']:.3f} "
+            f"| {r.get('direction_dated', float('nan')):.3f} "
             f"| {'' if di is None else f'{di:.3f}'} | {r.get('false_matches', '')} |"
         )
     print(
-        f"| unrelated (not indexed) | | | | | {res['unrelated']['false_matches']} of {res['unrelated']['queries']} |"
+        f"| unrelated (not indexed) | | | | "
+        f"| {res['unrelated']['false_matches']} of {res['unrelated']['queries']} |"
     )
     return 0
 

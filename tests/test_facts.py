@@ -72,7 +72,10 @@ def test_facts_table(
 
 
 def test_sentence_initial_name_counts_when_it_recurs_mid_sentence() -> None:
-    text = "Berg arrived at the scene before dawn on the first day. Officials thanked Berg for her quick work there."
+    text = (
+        "Berg arrived at the scene before dawn on the first day. "
+        "Officials thanked Berg for her quick work there."
+    )
     assert _h("e", "berg", 1) in facts_of(text)
 
 

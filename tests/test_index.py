@@ -19,7 +19,8 @@ from tests.texts import CLEAN_NEWS, INDEPENDENT_NEWS, PADDED
 UNRELATED = (
     "The city library in Bergen will open a new reading room for children in March, the culture office said. "
     "The room, funded by a grant of 2.4 million kroner from the Kavli Trust, will hold 8,000 picture books. "
-    '"Children deserve a quiet place to read," said Ingrid Solberg, the head librarian, at a briefing on Tuesday. '
+    '"Children deserve a quiet place to read," said Ingrid Solberg, the head librarian, '
+    "at a briefing on Tuesday. "
     "Work on the second floor began in September and is due to finish before the winter holidays."
 )
 
@@ -28,8 +29,9 @@ SPUN = (
     "Authorities in Tromso stated on Friday that 340 homes were cleared after a landslide obstructed the E8 "
     "highway north of the town. Two individuals were brought to hospital with slight injuries, police chief "
     'Anne Berg informed journalists. "We were lucky it happened at night," stated Berg. The Norwegian Public '
-    "Roads Administration stated the highway would remain shut until Monday while engineers inspected the hillside. "
-    "Inhabitants of Kvaloya were asked to sign up at the town hall, where the Red Cross had prepared 120 beds."
+    "Roads Administration stated the highway would remain shut until Monday while engineers inspected the "
+    "hillside. Inhabitants of Kvaloya were asked to sign up at the town hall, where the Red Cross had "
+    "prepared 120 beds."
 )
 
 FILLER = (
