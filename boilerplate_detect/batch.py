@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -69,7 +69,6 @@ class BatchOptions:
         model: Model directory, or None for the bundled model.
         batch_size: Records per chunk and per Detector batch.
         include_text: Copy the article text into the output row (``text``).
-        index_path: A persistent or temporary index the workers open, or None.
     """
 
     text_field: str = "text"
@@ -80,7 +79,6 @@ class BatchOptions:
     model: str | None = None
     batch_size: int = DEFAULT_CHUNK
     include_text: bool = False
-    index_path: str | None = None
 
 
 @dataclass
@@ -218,18 +216,61 @@ def _worker_init(opts: BatchOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["opts"] = opts
     try:
-        index = _open_index(opts.index_path) if opts.index_path else None
-        _WORKER["detector"] = _load_detector(opts, index)
+        _WORKER["base"] = _load_detector(opts, None)
     except BoilerplateDetectError as exc:
-        # Raising here would make the pool start the worker again, forever: report it per chunk.
+        # Raising here would make the pool start the worker again, forever: report it per task.
         _WORKER["error"] = exc
 
 
-def _worker_score(records: list[bio.Record]) -> list[dict[str, Any]]:
+def _worker_detector(index_path: str | None) -> Detector:
     if "error" in _WORKER:
         raise _WORKER["error"]
-    rows, _ = records_to_rows(_WORKER["detector"], records, _WORKER["opts"])
+    if index_path is None:
+        return cast("Detector", _WORKER["base"])
+    if _WORKER.get("index_path") != index_path:
+        _WORKER["index_path"] = index_path
+        _WORKER["scoring"] = _with_index(_WORKER["base"], _open_index(index_path))
+    return cast("Detector", _WORKER["scoring"])
+
+
+def _worker_score(records: list[bio.Record], index_path: str | None) -> list[dict[str, Any]]:
+    rows, _ = records_to_rows(_worker_detector(index_path), records, _WORKER["opts"])
     return rows
+
+
+def _worker_fingerprints(records: list[bio.Record]) -> list[Any]:
+    """Pass 1 in a worker: the fingerprints of a chunk's articles (the parent stores them)."""
+    if "fingerprinter" not in _WORKER:
+        from boilerplate_detect.index import Index
+
+        _WORKER["fingerprinter"] = Index.memory()
+    fp = _WORKER["fingerprinter"]
+    return [fp.fingerprint(a) for a in _articles(records, _WORKER["opts"]) if a.text.strip()]
+
+
+class _Workers:
+    """A spawn pool whose results come back in submission order, at most ``2 * jobs`` in flight."""
+
+    def __init__(self, jobs: int, opts: BatchOptions, stack: contextlib.ExitStack) -> None:
+        self.jobs = jobs
+        ctx = multiprocessing.get_context("spawn")
+        self._pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(opts,))
+        stack.callback(self._pool.join)
+        stack.callback(self._pool.terminate)
+
+    def map(
+        self, fn: Callable[..., Any], items: Iterable[list[bio.Record]], *args: Any
+    ) -> Iterator[tuple[Any, list[bio.Record]]]:
+        """Yield ``(fn(item, *args), item)`` in the order of ``items``."""
+        pending: deque[tuple[Any, list[bio.Record]]] = deque()
+        for item in items:
+            pending.append((self._pool.apply_async(fn, (item, *args)), item))
+            if len(pending) >= 2 * self.jobs:
+                res, done = pending.popleft()
+                yield res.get(), done
+        while pending:
+            res, done = pending.popleft()
+            yield res.get(), done
 
 
 def _check_model(opts: BatchOptions) -> None:
@@ -392,12 +433,13 @@ def run_score(
                 assert index is not None
                 idx = _open_index(index)
                 stack.callback(idx.close)
-            elif two_pass:
-                idx = _build_batch_index(records(), opts, quiet)
+            workers = _Workers(jobs, opts, stack) if jobs > 1 else None
+            if two_pass:
+                idx = _build_batch_index(records(), opts, quiet, workers)
                 stack.callback(idx.close)
-            worker_opts = opts
-            if jobs > 1 and idx is not None:
-                worker_opts = replace(opts, index_path=_index_for_workers(idx, index, tmpdir))
+            index_path = None
+            if workers is not None and idx is not None:
+                index_path = _index_for_workers(idx, index, tmpdir)
             stream = (r for r in records() if r.position >= skip)
             detector = None
             if base_detector is not None:
@@ -405,7 +447,7 @@ def run_score(
                 # later articles of the same chunk see it too.
                 view = _CheckThenAdd(idx) if persistent and idx is not None else idx
                 detector = _with_index(base_detector, view)
-            for rows, chunk in _score_chunks(stream, worker_opts, opts, detector, jobs, stack):
+            for rows, chunk in _score_chunks(stream, opts, detector, workers, index_path):
                 if persistent and idx is not None and detector is None:
                     # Worker processes only read the index; the parent adds each scored chunk.
                     idx.add_many(_articles(chunk, opts))
@@ -465,40 +507,31 @@ def _with_index(detector: Detector, idx: Index | _CheckThenAdd | None) -> Detect
 
 def _score_chunks(
     stream: Iterator[bio.Record],
-    worker_opts: BatchOptions,
     opts: BatchOptions,
     detector: Detector | None,
-    jobs: int,
-    stack: contextlib.ExitStack,
+    workers: _Workers | None,
+    index_path: str | None,
 ) -> Iterator[tuple[list[dict[str, Any]], list[bio.Record]]]:
     """Yield (rows, records) per chunk, in input order, in-process or from worker processes."""
-    size = opts.batch_size
-    if detector is not None:
-        for chunk in chunks(stream, size):
+    if workers is None:
+        assert detector is not None
+        for chunk in chunks(stream, opts.batch_size):
             yield records_to_rows(detector, chunk, opts)[0], chunk
         return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(worker_opts,))
-    stack.callback(pool.join)
-    stack.callback(pool.terminate)
-    pending: deque[tuple[Any, list[bio.Record]]] = deque()
-    for chunk in chunks(stream, size):
-        pending.append((pool.apply_async(_worker_score, (chunk,)), chunk))
-        if len(pending) >= 2 * jobs:
-            res, done = pending.popleft()
-            yield res.get(), done
-    while pending:
-        res, done = pending.popleft()
-        yield res.get(), done
-    pool.close()
+    yield from workers.map(_worker_score, chunks(stream, opts.batch_size), index_path)
 
 
 def _articles(records: Sequence[bio.Record], opts: BatchOptions) -> list[Article]:
     return [a for a in (to_article(r, opts) for r in records) if isinstance(a, Article)]
 
 
-def _build_batch_index(records: Iterator[bio.Record], opts: BatchOptions, quiet: bool) -> Index:
-    """Pass 1: add every readable article to an in-memory index (texts are not kept)."""
+def _build_batch_index(
+    records: Iterator[bio.Record], opts: BatchOptions, quiet: bool, workers: _Workers | None
+) -> Index:
+    """Pass 1: add every readable article to an in-memory index (texts are not kept).
+
+    With worker processes the workers compute the fingerprints and the parent stores them.
+    """
     from tqdm import tqdm
 
     from boilerplate_detect.index import Index
@@ -507,6 +540,11 @@ def _build_batch_index(records: Iterator[bio.Record], opts: BatchOptions, quiet:
     with tqdm(
         desc="indexing", unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr
     ) as bar:
+        if workers is not None:
+            for fps, chunk in workers.map(_worker_fingerprints, chunks(records, opts.batch_size)):
+                idx.add_fingerprints(fps)
+                bar.update(len(chunk))
+            return idx
 
         def articles() -> Iterator[Article]:
             for rec in records:

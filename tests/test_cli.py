@@ -474,3 +474,41 @@ def test_sigterm_leaves_a_valid_partial_output_that_resumes(tmp_path: Path, marg
     r = subprocess.run([*cmd, "--resume"], capture_output=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr.decode(errors="replace")[-300:]
     assert [row["id"] for row in _rows(out)] == [it["id"] for it in items]
+
+
+@needs_index
+@pytest.mark.slow
+def test_cross_outlet_jobs_2_equals_jobs_1(tmp_path: Path, margs: list[str]) -> None:
+    items = [
+        {
+            "id": f"a{i}",
+            "text": [texts.CLEAN_NEWS, texts.CHROME_COPY, texts.INDEPENDENT_NEWS][i % 3] + f" Note {i}.",
+            "outlet": f"o{i % 5}.example",
+            "published": f"2025-01-{1 + i % 20:02d}",
+        }
+        for i in range(24)
+    ]
+    p = _jsonl(tmp_path / "in.jsonl", items)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    base = ["-q", "--batch-size", "5", *margs]
+    assert main(["score", str(p), "-o", str(one), *base]) == 0
+    assert main(["score", str(p), "-o", str(two), "--jobs", "2", *base]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert any(r["near_duplicates"] for r in _rows(one))
+
+
+def test_jobs_2_missing_model_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    argv = [
+        "score",
+        str(p),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "-q",
+        "--jobs",
+        "2",
+        "--model",
+        str(tmp_path / "none"),
+    ]
+    assert main(argv) == 3
+    assert "Traceback" not in capsys.readouterr().err
