@@ -159,3 +159,24 @@ def test_report_renders_in_headless_chromium_and_runs_no_article_script(tmp_path
     assert "<title>Browser test</title>" in dom
     assert 'id="pwned"' not in dom and "PWNED</title>" not in dom and "PWNED2" not in dom.split("&lt;img")[0]
     assert "<img" not in dom
+
+
+def test_score_html_option_writes_the_report(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from tests import texts
+    from tests._cli_support import model_args
+
+    margs = model_args(tmp_path_factory.mktemp("model"))
+    inp = tmp_path / "in.jsonl"
+    rows = [{"id": "t", "text": texts.TEMPLATED + "\n<script>alert(1)</script>", "outlet": "t.example"}]
+    inp.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    html_path, out = tmp_path / "r.html", tmp_path / "o.jsonl"
+    assert (
+        main(["score", str(inp), "-o", str(out), "--html", str(html_path), "-q", "--no-cross-outlet", *margs])
+        == 0
+    )
+    page = html_path.read_text(encoding="utf-8")
+    assert "Key Points" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>" not in page
+    assert "text" not in json.loads(out.read_text())  # the texts go to the report, not the output
