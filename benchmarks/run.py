@@ -139,7 +139,12 @@ def _call(module_name: str, *, quick: bool, data_dir: Path | None, work_dir: Pat
             break
     else:
         raise RuntimeError(f"benchmarks/{module_name}.py has no entry function ({', '.join(ENTRY_POINTS)})")
-    kwargs: dict[str, Any] = {"quick": quick, "data_dir": data_dir, "work_dir": work_dir}
+    kwargs: dict[str, Any] = {
+        "quick": quick,
+        "data_dir": data_dir,
+        "work_dir": work_dir,
+        "model": os.environ.get(timing.MODEL_ENV) or None,
+    }
     params = inspect.signature(fn).parameters
     if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
         kwargs = {k: v for k, v in kwargs.items() if k in params}
