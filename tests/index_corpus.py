@@ -4,13 +4,80 @@ from __future__ import annotations
 
 import random
 
-_FIRST = (
-    ["Anne", "Lars", "Ingrid", "Tomas", "Maria", "Jonas", "Elena", "Pavel", "Sofia", "Henrik", "Clara", "Magnus", "Ruth", "Oskar", "Nina", "Viktor"]
-)
-_LAST = ["Berg", "Eide", "Solberg", "Haugen", "Larsen", "Moen", "Dahl", "Lunde", "Strand", "Bakke", "Holm", "Vik", "Aas", "Lie", "Nygaard", "Foss"]
-_PLACES = ["Tromso", "Bergen", "Alta", "Bodo", "Molde", "Narvik", "Hamar", "Skien", "Arendal", "Harstad", "Gjovik", "Kongsberg", "Halden", "Steinkjer"]
-_THINGS = ["bridge", "school", "hospital", "ferry", "line", "road", "tunnel", "harbour", "library", "stadium", "depot", "station"]
-_ROLES = ["police spokeswoman", "council leader", "fire chief", "county engineer", "union official", "school head"]
+_FIRST = [
+    "Anne",
+    "Lars",
+    "Ingrid",
+    "Tomas",
+    "Maria",
+    "Jonas",
+    "Elena",
+    "Pavel",
+    "Sofia",
+    "Henrik",
+    "Clara",
+    "Magnus",
+    "Ruth",
+    "Oskar",
+    "Nina",
+    "Viktor",
+]
+_LAST = [
+    "Berg",
+    "Eide",
+    "Solberg",
+    "Haugen",
+    "Larsen",
+    "Moen",
+    "Dahl",
+    "Lunde",
+    "Strand",
+    "Bakke",
+    "Holm",
+    "Vik",
+    "Aas",
+    "Lie",
+    "Nygaard",
+    "Foss",
+]
+_PLACES = [
+    "Tromso",
+    "Bergen",
+    "Alta",
+    "Bodo",
+    "Molde",
+    "Narvik",
+    "Hamar",
+    "Skien",
+    "Arendal",
+    "Harstad",
+    "Gjovik",
+    "Kongsberg",
+    "Halden",
+    "Steinkjer",
+]
+_THINGS = [
+    "bridge",
+    "school",
+    "hospital",
+    "ferry",
+    "line",
+    "road",
+    "tunnel",
+    "harbour",
+    "library",
+    "stadium",
+    "depot",
+    "station",
+]
+_ROLES = [
+    "police spokeswoman",
+    "council leader",
+    "fire chief",
+    "county engineer",
+    "union official",
+    "school head",
+]
 _TEMPLATES = [
     "Officials in {place} said on {day} that {n1} homes were evacuated after water reached the {thing}.",
     "{name}, a {role}, told reporters that {n2} people had been moved to a shelter near the {thing}.",

@@ -83,8 +83,8 @@ class RedisServer:
                 self.proc.wait(10)
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+@pytest.fixture(name="redis_server")
+def redis_server_fixture(tmp_path: Path) -> Iterator[RedisServer]:
     """A fresh redis-server for one test."""
     if shutil.which("redis-server") is None:
         pytest.skip(SKIP_REASON)

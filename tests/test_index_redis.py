@@ -12,7 +12,7 @@ import pytest
 
 from boilerplate_detect import Article, Index, IndexMismatchError
 from tests.index_corpus import story
-from tests.redis_server import RedisServer, redis_server  # noqa: F401 - the fixture
+from tests.redis_server import RedisServer, redis_server_fixture  # noqa: F401 - provides the fixture
 
 pytestmark = pytest.mark.redis
 
