@@ -161,7 +161,7 @@ def normalise(text: str) -> str:
     return _normalise_with_map(text)[0]
 
 
-_WORD = re.compile(r"[^\W_]+(?:['][^\W_]+)*")
+_WORD = re.compile(r"\w+(?:'\w+)*")
 _LINE = re.compile(r"[^\n]+")
 _SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
