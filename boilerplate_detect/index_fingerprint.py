@@ -305,7 +305,7 @@ def fingerprint(
     keep = [i for i, n in enumerate(lengths) if n]
     wh = word_hashes(seg.words)
     shingles = shingle_hashes(wh, [lengths[i] for i in keep], params.ngram)
-    sig = minhash(np.unique(shingles), perm)
+    sig = minhash(shingles, perm)  # duplicates do not change a minimum
     r = params.num_perm // params.bands
     band_keys = [
         xxhash.xxh3_64_intdigest(sig[b * r : (b + 1) * r].tobytes(), seed=b) & _KEY_MASK

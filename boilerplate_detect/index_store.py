@@ -152,21 +152,23 @@ class SQLiteStore:
         """Insert or replace records in one transaction."""
 
         def run(db: sqlite3.Connection) -> None:
-            for rid, outlet, published, blob, keys in records:
-                old = db.execute("SELECT doc, rec FROM art WHERE id=?", (rid,)).fetchone()
-                if old is not None:
-                    db.executemany(
-                        "DELETE FROM post WHERE k=? AND doc=?", [(int(k), old[0]) for k in keys_of(old[1])]
-                    )
-                    db.execute("DELETE FROM art WHERE doc=?", (old[0],))
-                cur = db.execute(
-                    "INSERT INTO art(id, outlet, published, rec) VALUES (?, ?, ?, ?)",
-                    (rid, outlet, published, blob),
-                )
-                doc = cur.lastrowid
-                db.executemany(
-                    "INSERT OR IGNORE INTO post(k, doc) VALUES (?, ?)", [(int(k), doc) for k in keys]
-                )
+            latest: dict[str, Record] = {r[0]: r for r in records}  # the last one of an id wins
+            ids = list(latest)
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for doc, rec in db.execute(f"SELECT doc, rec FROM art WHERE id IN ({marks})", part).fetchall():
+                    db.executemany("DELETE FROM post WHERE k=? AND doc=?", [(int(k), doc) for k in keys_of(rec)])
+                    db.execute("DELETE FROM art WHERE doc=?", (doc,))
+            base = int(db.execute("SELECT COALESCE(MAX(doc), 0) FROM art").fetchone()[0]) + 1
+            db.executemany(
+                "INSERT INTO art(doc, id, outlet, published, rec) VALUES (?, ?, ?, ?, ?)",
+                [(base + n, r[0], r[1], r[2], r[3]) for n, r in enumerate(latest.values())],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO post(k, doc) VALUES (?, ?)",
+                [(int(k), base + n) for n, r in enumerate(latest.values()) for k in r[4]],
+            )
 
         self._write(run)
 

@@ -1,0 +1,316 @@
+"""Section 2, "Near-duplicate index": speed and size of the cross-outlet index, side by side with datasketch.
+
+Measured in one run, on one core (run.py pins the process):
+
+1. **MinHash throughput** from segmented text to signature: ours (xxh3 word hashes,
+   vectorised shingles and permutations) against ``datasketch.MinHash.bulk`` on the
+   same word 5-gram shingles (sha1), at the index's ``num_perm``. Signatures of the
+   two are equal for equal input hashes (tests/test_minhash.py).
+2. **Insert + query** with a large index already built: each article is queried,
+   then added. Two figures: index operations alone (fingerprints precomputed), and
+   end to end from text (segmentation + fingerprint + query + add). Beside them,
+   datasketch ``MinHashLSH`` insert + query from precomputed MinHashes.
+3. **Size per indexed article**: the embedded index on disk (file size after close)
+   and in memory (SQLite pages in use), against datasketch ``MinHashLSH``'s Python
+   memory (tracemalloc).
+4. **A curve** over index sizes. Sizes above the real corpus are **simulated from
+   fingerprints alone**: real fingerprints re-issued with fresh ids and every hash
+   XOR-ed with a per-copy salt, so they post under new keys like new articles would.
+
+Run alone: ``python benchmarks/bench_index.py [--quick] [--data-dir ../shared/data] [--sizes 10000,100000,1000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import corpus
+from boilerplate_detect import Article, Index
+from boilerplate_detect.index_fingerprint import Fingerprint
+from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, word_hashes
+from boilerplate_detect.text import Segmented, segment
+
+
+def _articles(docs: Sequence[corpus.Doc]) -> list[Article]:
+    return [
+        Article(id=f"d{i}", text=d.text, outlet=d.outlet or f"o{i % 50}.example", published=None)
+        for i, d in enumerate(docs)
+    ]
+
+
+def _shingle_bytes(seg: Segmented, n: int) -> list[bytes]:
+    out: list[bytes] = []
+    for ws in seg.sentence_words:
+        if not ws:
+            continue
+        if len(ws) < n:
+            out.append(" ".join(ws).encode())
+        else:
+            out.extend(" ".join(ws[i : i + n]).encode() for i in range(len(ws) - n + 1))
+    return out
+
+
+def bench_minhash(segs: Sequence[Segmented], num_perm: int, ngram: int) -> dict[str, float]:
+    perm = permutations(num_perm, 1)
+    t = time.perf_counter()
+    for s in segs:
+        lens = [len(w) for w in s.sentence_words if w]
+        minhash(shingle_hashes(word_hashes(s.words), lens, ngram), perm)
+    ours = len(segs) / (time.perf_counter() - t)
+    out = {"ours_per_s": ours}
+    try:
+        from datasketch import MinHash
+    except ImportError:
+        out["datasketch"] = float("nan")
+        return out
+    t = time.perf_counter()
+    batch = [_shingle_bytes(s, ngram) for s in segs]
+    MinHash.bulk(batch, num_perm=num_perm)
+    out["datasketch_bulk_per_s"] = len(segs) / (time.perf_counter() - t)
+    out["ratio"] = ours / out["datasketch_bulk_per_s"]
+    return out
+
+
+def synth(fp: Fingerprint, copy: int) -> Fingerprint:
+    """Re-issue a real fingerprint as a new article: fresh id, every hash XOR-ed with a salt."""
+    salt = (copy * 0x9E3779B1) & 0xFFFFFFFC or 4
+    s32 = np.uint32(salt)
+    nz = fp.sent_facts != 0
+    facts = fp.sent_facts.copy()
+    facts[nz] ^= s32
+    return dataclasses.replace(
+        fp,
+        id=f"{fp.id}~{copy}",
+        outlet=f"sim{copy % 997}.example",
+        bands=(fp.bands ^ s32) & np.uint32(0x7FFFFFFF),
+        sent_hash=fp.sent_hash ^ s32,
+        sent_facts=facts,
+        facts=fp.facts ^ s32,
+    )
+
+
+def fill(idx: Index, fps: Sequence[Fingerprint], target: int, start_copy: int = 1) -> int:
+    """Add real fingerprints, then simulated ones, until the index holds ``target`` articles."""
+    n = len(idx)
+    copy = start_copy
+    while n < target:
+        batch = [synth(f, copy) for f in fps[: target - n]] if copy else list(fps[: target - n])
+        for i in range(0, len(batch), 2000):
+            idx.add_fingerprints(batch[i : i + 2000])
+        n += len(batch)
+        copy += 1
+    return copy
+
+
+#: Articles per batch in the batched insert+query figure (the Detector's default batch size).
+BATCH = 256
+
+
+def bench_ops(idx: Index, arts: Sequence[Article], segs: Sequence[Segmented]) -> dict[str, float]:
+    fps = [idx.fingerprint(a, s) for a, s in zip(arts, segs, strict=True)]
+    t = time.perf_counter()
+    for f in fps:
+        idx._matches(f)  # the query path, from a fingerprint
+        idx.add_fingerprints([f])
+    ops = len(fps) / (time.perf_counter() - t)
+    for a in arts:
+        idx.remove(a.id)
+    # batched, as a stream or score_many does it: query every article of a batch, then add the batch
+    t = time.perf_counter()
+    for i in range(0, len(fps), BATCH):
+        part = fps[i : i + BATCH]
+        for f in part:
+            idx._matches(f)
+        idx.add_fingerprints(part)
+    batched = len(fps) / (time.perf_counter() - t)
+    for a in arts:
+        idx.remove(a.id)
+    t = time.perf_counter()
+    for a in arts:
+        s = segment(a.text)
+        idx.query(a, s)
+        idx.add(a, s)
+    e2e = len(arts) / (time.perf_counter() - t)
+    return {"index_ops_per_s": ops, "index_ops_batched_per_s": batched, "end_to_end_per_s": e2e}
+
+
+def bench_datasketch_lsh(
+    segs: Sequence[Segmented], n_index: int, num_perm: int, ngram: int
+) -> dict[str, float]:
+    try:
+        from datasketch import MinHash, MinHashLSH
+    except ImportError:
+        return {}
+    mhs = MinHash.bulk([_shingle_bytes(s, ngram) for s in segs], num_perm=num_perm)
+    lean = mhs
+    reps = max(1, n_index // len(lean))
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    lsh = MinHashLSH(threshold=0.5, num_perm=num_perm)
+    k = 0
+    for r in range(reps):
+        for m in lean:
+            if k >= n_index:
+                break
+            lsh.insert(f"{r}:{k}", m)
+            k += 1
+    mem = (tracemalloc.get_traced_memory()[0] - base) / k
+    tracemalloc.stop()
+    q = lean[: min(1000, len(lean))]
+    t = time.perf_counter()
+    for i, m in enumerate(q):
+        lsh.query(m)
+        lsh.insert(f"q{i}", m)
+    return {
+        "indexed": k,
+        "bytes_per_article_memory": mem,
+        "insert_query_per_s": len(q) / (time.perf_counter() - t),
+    }
+
+
+def run(
+    *, quick: bool, data_dir: Path | None, work_dir: Path | None = None, sizes: Sequence[int] = ()
+) -> dict[str, Any]:
+    """Measure section 2 and return its figures (with a ``markdown`` body)."""
+    base = corpus.load_base(data_dir)
+    n_real = 1_500 if quick else 8_000
+    n_probe = 300 if quick else 2_000
+    sizes = tuple(sizes) or ((2_000, 10_000) if quick else (10_000, 100_000))
+    docs = corpus.take(n_real + n_probe, base)
+    arts = _articles(docs)
+    t = time.perf_counter()
+    segs = [segment(a.text) for a in arts]
+    seg_per_s = len(segs) / (time.perf_counter() - t)
+    mean_bytes = float(np.mean([len(a.text.encode()) for a in arts]))
+    res: dict[str, Any] = {
+        "corpus": base.origin,
+        "mean_article_bytes": round(mean_bytes),
+        "segment_per_s": seg_per_s,
+    }
+    params = Index.memory().params
+    res["params"] = dataclasses.asdict(params)
+    res["minhash"] = bench_minhash(segs[: 400 if quick else 2_000], params.num_perm, params.ngram)
+
+    scratch = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp())
+    probe_arts, probe_segs = arts[n_real:], segs[n_real:]
+    idx0 = Index.memory()
+    t = time.perf_counter()
+    real_fps = [idx0.fingerprint(a, s) for a, s in zip(arts[:n_real], segs[:n_real], strict=True)]
+    res["fingerprint_per_s"] = n_real / (time.perf_counter() - t)
+    idx0.close()
+
+    curve = []
+    for size in sizes:
+        row: dict[str, Any] = {"indexed": size, "simulated": max(size - n_real, 0)}
+        with Index.memory() as idx:
+            t = time.perf_counter()
+            idx.add_fingerprints(real_fps[:size])
+            fill(idx, real_fps, size)
+            row["bulk_add_per_s"] = size / (time.perf_counter() - t)
+            row["memory_bytes_per_article"] = idx.size_bytes() / len(idx)
+            row.update(
+                bench_ops(idx, probe_arts[: 200 if quick else 1_000], probe_segs[: 200 if quick else 1_000])
+            )
+        curve.append(row)
+    res["curve"] = curve
+
+    # On disk: the embedded index file, at the first size.
+    path = scratch / "bench.idx"
+    if path.exists():
+        path.unlink()
+    with Index.open(path) as disk:
+        disk.add_fingerprints(real_fps[: sizes[0]])
+        fill(disk, real_fps, sizes[0])
+        n_disk = len(disk)
+    files = [p for p in scratch.iterdir() if p.name.startswith("bench.idx")]
+    res["disk"] = {"indexed": n_disk, "bytes_per_article": sum(p.stat().st_size for p in files) / n_disk}
+
+    res["datasketch_lsh"] = bench_datasketch_lsh(
+        segs[: min(n_real, 4_000)], sizes[0], params.num_perm, params.ngram
+    )
+    res["markdown"] = markdown(res)
+    return res
+
+
+def markdown(r: dict[str, Any]) -> str:
+    mh = r["minhash"]
+    ds = r.get("datasketch_lsh") or {}
+    lines = [
+        f"Corpus: {r['corpus']}, mean {r['mean_article_bytes']} bytes/article. num_perm={r['params']['num_perm']}, "
+        f"bands={r['params']['bands']}, ngram={r['params']['ngram']}, one core.",
+        "",
+        "| measure | ours | datasketch | ratio |",
+        "|---|---:|---:|---:|",
+        f"| MinHash, segmented text -> signature (articles/s) | {mh['ours_per_s']:,.0f} | "
+        f"{mh.get('datasketch_bulk_per_s', float('nan')):,.0f} (MinHash.bulk) | {mh.get('ratio', float('nan')):.2f}x |",
+    ]
+    first = r["curve"][0]
+    if ds:
+        lines.append(
+            f"| insert+query, index ops (articles/s, {first['indexed']:,} indexed) | {first['index_ops_per_s']:,.0f} | "
+            f"{ds['insert_query_per_s']:,.0f} (MinHashLSH, {ds['indexed']:,} indexed) | "
+            f"{first['index_ops_per_s'] / ds['insert_query_per_s']:.2f}x |"
+        )
+        lines.append(
+            f"| memory per indexed article (bytes) | {first['memory_bytes_per_article']:,.0f} | "
+            f"{ds['bytes_per_article_memory']:,.0f} (MinHashLSH) | "
+            f"{first['memory_bytes_per_article'] / ds['bytes_per_article_memory']:.2f}x |"
+        )
+    lines += [
+        f"| disk per indexed article (bytes, {r['disk']['indexed']:,} indexed) | "
+        f"{r['disk']['bytes_per_article']:,.0f} | - | - |",
+        f"| fingerprint (facts + MinHash + sentence hashes), articles/s | {r['fingerprint_per_s']:,.0f} | - | - |",
+        f"| segment() (shared with the features), articles/s | {r['segment_per_s']:,.0f} | - | - |",
+        "",
+        'Curve (each probe article is queried, then added; "end to end" includes segment() and fingerprinting):',
+        "",
+        "| indexed | of which simulated | bulk add/s | insert+query/s, index ops, one by one "
+        f"| same, adds batched by {BATCH} | insert+query/s, end to end | memory bytes/article |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in r["curve"]:
+        lines.append(
+            f"| {c['indexed']:,} | {c['simulated']:,} | {c['bulk_add_per_s']:,.0f} | {c['index_ops_per_s']:,.0f} "
+            f"| {c['index_ops_batched_per_s']:,.0f} | {c['end_to_end_per_s']:,.0f} "
+            f"| {c['memory_bytes_per_article']:,.0f} |"
+        )
+    lines += [
+        "",
+        "Simulated articles are real fingerprints re-issued under fresh ids with every hash XOR-ed by a per-copy "
+        "salt (no text); they load the postings and the B-trees like new articles would.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="benchmark the cross-outlet index")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--data-dir", type=Path, default=corpus.DEFAULT_DATA_DIR)
+    ap.add_argument("--sizes", default="", help="comma-separated index sizes, e.g. 10000,100000,1000000")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+    sizes = tuple(int(x) for x in args.sizes.split(",") if x)
+    random.seed(0)
+    res = run(quick=args.quick, data_dir=corpus.resolve_data_dir(args.data_dir), sizes=sizes)
+    print(res["markdown"])
+    if args.json:
+        args.json.write_text(json.dumps({k: v for k, v in res.items() if k != "markdown"}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
