@@ -49,16 +49,21 @@ def _module(results: dict[str, Any], section: str, module: str) -> dict[str, Any
 @pytest.mark.slow
 def test_quick_run_reports_every_section_within_budget(quick_run: dict[str, Any]) -> None:
     assert set(quick_run["sections"]) == {"features", "index", "scale", "accuracy", "parallel"}
-    load = quick_run["machine"]["loadavg_start"]
-    if load is None or load[0] < 2 * (quick_run["machine"]["cores"] or 1):
-        # The budget holds on a machine that is not oversubscribed by other jobs.
-        assert quick_run["seconds"] < QUICK_BUDGET_S
     md = quick_run["_markdown"]
     for title in ("## Targets", "## 1.", "## 2.", "## 3.", "## 4.", "## 5."):
         assert title in md
     assert quick_run["machine"]["cores"] >= 1
     assert quick_run["date_utc"] in md
     assert "Traceback" not in md
+
+
+@pytest.mark.slow
+def test_quick_run_finishes_within_budget(quick_run: dict[str, Any]) -> None:
+    load = quick_run["machine"]["loadavg_start"]
+    cores = quick_run["machine"]["cores"] or 1
+    if load is not None and load[0] >= 2 * cores:
+        pytest.skip(f"machine oversubscribed (load {load[0]:.1f} on {cores} cores): budget not judged")
+    assert quick_run["seconds"] < QUICK_BUDGET_S
 
 
 @pytest.mark.slow
