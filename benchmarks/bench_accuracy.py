@@ -13,8 +13,8 @@ split of :func:`boilerplate_detect.training.group_split`, with the model's seed)
   Detector's ``boilerplate``/``template`` spans stand beside jusText (each line
   wrapped in a ``<p>``, English stop list, default thresholds).
 
-``--quick`` takes a stratified sample (at most 40 texts each of human, augmented
-human, machine and synthetic examples).
+Both classifiers see the same stratified sample: at most 150 texts of every kind
+(``--quick``: at most 40 each of human, augmented human, machine and synthetic).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ except ImportError:  # run as a script from benchmarks/
     from timing import has_module, load_detector  # type: ignore[no-redef]
 
 QUICK_PER_KIND = 40
+FULL_PER_KIND = 150
 #: Span kinds that mark a line as page chrome.
 BOILERPLATE_KINDS = frozenset({"boilerplate", "template"})
 #: A line counts as flagged when spans of those kinds cover at least this share of it.
@@ -259,12 +260,14 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
     out: dict[str, Any] = {"seed": seed, "model": det.model.name, "threshold": det.threshold}
     examples = heldout_examples(data_dir, seed)
     out["heldout_examples"] = len(examples)
-    if quick:
-        rng = random.Random(seed)
-        by: dict[str, list[Any]] = defaultdict(list)
-        for e in examples:
-            by[_bucket(e.kind, e.augment, coarse=True)].append(e)
-        examples = [e for b in sorted(by) for e in rng.sample(by[b], min(QUICK_PER_KIND, len(by[b])))]
+    # A stratified sample, so that the slow peer sees the same texts in bounded time.
+    rng = random.Random(seed)
+    by: dict[str, list[Any]] = defaultdict(list)
+    for e in examples:
+        by[_bucket(e.kind, e.augment, coarse=quick)].append(e)
+    cap = QUICK_PER_KIND if quick else FULL_PER_KIND
+    out["per_kind"] = cap
+    examples = [e for b in sorted(by) for e in rng.sample(by[b], min(cap, len(by[b])))]
     decide = None
     try:
         try:
@@ -297,7 +300,8 @@ def render(out: dict[str, Any]) -> str:
     f = out["farm"]
     md = [
         f"Model `{out['model']}` (threshold {out['threshold']:.3f}), held-out split of seed {out['seed']}: "
-        f"{out['heldout_examples']:,} examples, {f['n']:,} scored here. Each text is scored alone "
+        f"{out['heldout_examples']:,} examples, of which a stratified sample of {f['n']:,} (at most "
+        f"{out['per_kind']} of each kind) is scored here by every classifier. Each text is scored alone "
         '(no outlet, no index). datatrove\'s chain counts as "farm" when any filter drops the text.',
         "",
         "| classifier | accuracy | balanced acc. | farm recall | false-farm rate (originals) "
