@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHECKPOINT_VERSION",
     "DEFAULT_STREAM_BATCH_SIZE",
+    "CheckThenAdd",
     "Checkpoint",
     "CheckpointError",
     "StreamIndex",
@@ -79,8 +80,8 @@ class StreamIndex(Protocol):
     def evidence(self, article: Article, seg: Segmented) -> DupEvidence:
         """Compare one article against the indexed ones."""
 
-    def add(self, article: Article) -> Any:
-        """Index one article."""
+    def add(self, article: Article, seg: Segmented | None = None) -> Any:
+        """Index one article (``seg``: its segmentation, when already computed)."""
 
     def remove(self, article_id: str) -> Any:
         """Drop one article from the index."""
@@ -174,19 +175,33 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class _CheckThenAdd:
-    """An index adapter for the Detector: every article is compared, then added.
+class CheckThenAdd:
+    """An index view for the Detector: every article is compared, then added.
 
-    The Detector asks the index for each article's evidence in input order; adding
-    the article right after gives the sequential meaning inside a batch too.
+    The Detector asks its index for each article's evidence in input order; adding
+    the article right after gives the sequential meaning inside a batch too:
+    ``Detector(model, index=CheckThenAdd(idx))`` scores article ``k`` of a batch
+    against everything indexed before it, including articles ``0..k-1``.
+
+    Args:
+        index: The index to read and then extend.
     """
 
     def __init__(self, index: StreamIndex) -> None:
-        self._index = index
+        self.index = index
 
     def evidence(self, article: Article, seg: Segmented) -> DupEvidence:
-        ev = self._index.evidence(article, seg)
-        self._index.add(article)
+        """Return the article's evidence against the index, then add the article.
+
+        Args:
+            article: The article.
+            seg: Its segmentation (the one the Detector's features read).
+
+        Returns:
+            The evidence, computed before the article was added.
+        """
+        ev = self.index.evidence(article, seg)
+        self.index.add(article, seg)
         return ev
 
 
@@ -219,7 +234,7 @@ class StreamScorer:
         self.index = index
         self.checkpoint_path = Path(checkpoint_path) if checkpoint_path is not None else None
         self.batch_size = int(batch_size)
-        adapter: Any = _CheckThenAdd(index) if index is not None else None
+        adapter: Any = CheckThenAdd(index) if index is not None else None
         self._detector = Detector(
             detector.model,
             index=adapter,

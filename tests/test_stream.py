@@ -40,7 +40,7 @@ class RecordingIndex:
         self.seen[article.id] = tuple(self.ids)
         return None
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Article, seg: Any = None) -> None:
         self.adds += 1
         if self.fail_on_add is not None and self.adds == self.fail_on_add:
             raise RuntimeError("simulated crash inside the index")
