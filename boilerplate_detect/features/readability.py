@@ -119,12 +119,12 @@ _CHUNK = 255
 _FIELD_BITS = 8
 _SYLLABLE_BITS = 13  # _CHUNK * _MAX_SYLLABLES < 2 ** 13
 _MAX_SYLLABLES = 31  # per-word cap inside the packed sum only (dictionary words have at most 12)
-_FIELDS = ("difficult", *FUNCTION_CLASSES)
+_FIELDS = ("difficult", *FUNCTION_CLASSES, "stock")  # "stock": the word anchors a stock phrase
 
 
-def _pack(syllables: int, difficult: bool, cls: str | None) -> int:
+def _pack(syllables: int, difficult: bool, classes: tuple[str, ...]) -> int:
     code = min(syllables, _MAX_SYLLABLES) + (int(difficult) << _SYLLABLE_BITS)
-    if cls is not None:
+    for cls in classes:
         code += 1 << (_SYLLABLE_BITS + _FIELD_BITS * _FIELDS.index(cls))
     return code
 
@@ -189,25 +189,30 @@ def load() -> Resources:
         cls = cls.strip()
         if cls in FUNCTION_CLASSES:
             function_class.update(dict.fromkeys(words.split(), cls))
-    codes = {
-        w: _pack(n, n >= FOG_SYLLABLES and w not in easy, function_class.get(w)) for w, n in syllables.items()
-    }
-    for w, cls in function_class.items():
+    phrases = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in load_lines("stock_phrases.txt")))
+    anchors = tuple(max(p.split(), key=len) for p in phrases)
+    anchor_set = frozenset(anchors)
+
+    def classes(w: str) -> tuple[str, ...]:
+        cls = function_class.get(w)
+        return ((cls,) if cls else ()) + (("stock",) if w in anchor_set else ())
+
+    codes = {w: _pack(n, n >= FOG_SYLLABLES and w not in easy, classes(w)) for w, n in syllables.items()}
+    for w in (*function_class, *anchor_set):
         if w not in codes:
             n = _fallback_syllables(w, hyphenator)
-            codes[w] = _pack(n, n >= FOG_SYLLABLES and w not in easy, cls)
-    phrases = tuple(dict.fromkeys(" ".join(p.lower().split()) for p in load_lines("stock_phrases.txt")))
+            codes[w] = _pack(n, n >= FOG_SYLLABLES and w not in easy, classes(w))
     return Resources(
         codes=codes,
         easy_words=easy,
         stock_phrases=phrases,
-        stock_anchors=tuple(max(p.split(), key=len) for p in phrases),
+        stock_anchors=anchors,
         hyphenator=hyphenator,
     )
 
 
 def _word_counts(words: list[str], res: Resources) -> list[int]:
-    """``[syllables, difficult words, *function class counts]`` over all words."""
+    """``[syllables, difficult words, *function class counts, stock anchors]`` over all words."""
     codes = res.codes
     totals = [0] * (1 + len(_FIELDS))
     for i in range(0, len(words), _CHUNK):
@@ -221,9 +226,7 @@ def _word_counts(words: list[str], res: Resources) -> list[int]:
 
 
 def _stock_phrase_count(words: list[str], res: Resources) -> int:
-    present = frozenset(res.stock_anchors).intersection(words)
-    if not present:
-        return 0
+    present = set(res.stock_anchors).intersection(words)
     joined = " " + " ".join(words) + " "
     return sum(
         joined.count(" " + phrase + " ")
@@ -265,7 +268,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     lengths = [n for n in map(len, seg.sentence_words) if n > SHORT_SENTENCE_WORDS]
     n_sent = max(1, len(lengths))
     wps = n_words / n_sent
-    syllables, difficult, *fw_counts = _word_counts(words, res)
+    syllables, difficult, *fw_counts, anchors = _word_counts(words, res)
     spw = syllables / n_words
     if syllables == 0:  # textstat's guard
         flesch = fk_grade = 0.0
@@ -281,7 +284,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     else:
         mean = cv = 0.0
     fw = [c / n_words for c in fw_counts]
-    stock = _stock_phrase_count(words, res) * 100.0 / n_words
+    stock = _stock_phrase_count(words, res) * 100.0 / n_words if anchors else 0.0
 
     raw = (flesch, fk_grade, fog, mean, cv, *fw, stock)
     values = tuple(min(max(v, lo), hi) for v, (lo, hi) in zip(raw, RANGES, strict=True))

@@ -30,17 +30,19 @@ numpy, never Python's ``hash()``.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import numpy.typing as npt
 
 from boilerplate_detect.features import Context, FamilyResult, RawSpan
 from boilerplate_detect.features._lexicon import load_lines
-from boilerplate_detect.text import Segmented
+from boilerplate_detect.text import _WORD, Segmented  # _WORD: the segmentation's word pattern
 
 __all__ = [
     "COMPRESSION_LEVEL",
@@ -133,9 +135,6 @@ _U64 = np.uint64
 _P = 0x100000001B3  # FNV-64 prime: odd, so invertible modulo 2**64
 _Q = 0x9E3779B97F4A7C15  # golden-ratio constant, combines word hashes into n-gram hashes
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64 multiplier
-_CHARS_MASK = 0xFFFF  # low 16 bits of a packed n-gram key: its characters (capped)
-_CONTENT_BIT = 16  # bit 16: the n-gram has enough content words
-_HASH_MASK = ~((1 << (_CONTENT_BIT + 1)) - 1) & 0xFFFF_FFFF_FFFF_FFFF  # the high 47 bits: the n-gram hash
 _POWERS_LEN = 1 << 16  # precomputed powers cover texts of up to this many characters
 
 U64Array = npt.NDArray[np.uint64]
@@ -199,7 +198,7 @@ def load() -> Resources:
 
 def _dup_text_fracs(texts: list[str]) -> tuple[float, float]:
     """Fraction of items that repeat an earlier item, and the fraction of characters in them."""
-    if not texts:
+    if len(set(texts)) == len(texts):  # also covers no texts
         return 0.0, 0.0
     counts = Counter(texts)
     total = sum(len(t) for t in texts)
@@ -221,6 +220,24 @@ def _ngram(prev: U64Array, h: U64Array, n: int) -> U64Array:
         return np.zeros(0, dtype=_U64)
     out: U64Array = prev[:-1] * _U64(_Q) + h[n - 1 :]
     return out
+
+
+def _most_frequent(g: U64Array) -> tuple[int, int]:
+    """Count of the most frequent value of ``g`` (ties: the smallest value) and its first position."""
+    if len(g) == 0:
+        return 0, 0
+    s = np.sort(g)
+    last = np.flatnonzero(s[1:] != s[:-1])  # the last index of every run but the final one
+    if len(last) == len(s) - 1:
+        return 1, 0  # all distinct
+    ends = np.empty(len(last) + 1, dtype=np.int64)
+    ends[:-1] = last
+    ends[-1] = len(s) - 1
+    lengths = np.empty_like(ends)
+    lengths[0] = ends[0] + 1
+    np.subtract(ends[1:], ends[:-1], out=lengths[1:])
+    k = int(lengths.argmax())
+    return int(lengths[k]), int(np.argmax(g == s[ends[k]]))
 
 
 def _repeat_mask(g: U64Array, n: int, n_words: int) -> npt.NDArray[np.bool_]:
@@ -347,44 +364,27 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     for n in range(2, max(max(TOP_NGRAMS), PHRASE_N, DUP_NGRAMS[0]) + 1):
         grams[n] = _ngram(grams[n - 1], h, n)
 
-    # Top n-grams and content phrases: one value sort of keys packing the n-gram hash (high
-    # bits), a content flag and the n-gram's characters (low bits), one row per n.
-    rows = np.empty((len(TOP_NGRAMS), n_words), dtype=_U64)
-    for r, n in enumerate(TOP_NGRAMS):
-        k = len(grams[n])
-        chars = np.minimum(cum_chars[n:] - cum_chars[:-n], _CHARS_MASK).astype(_U64)
-        key = (grams[n] & _U64(_HASH_MASK)) | chars
-        if n == PHRASE_N:
-            content = (cum_content[n:] - cum_content[:-n]) >= PHRASE_MIN_CONTENT
-            key |= content.astype(_U64) << _U64(_CONTENT_BIT)
-        rows[r, :k] = key
-        rows[r, k:] = (np.arange(n_words - k, dtype=_U64) + _U64(1)) << _U64(_CONTENT_BIT + 1)  # never repeat
-    rows.sort(axis=1)
-    flat = rows.ravel()
-    starts = np.flatnonzero(_runs(rows).ravel())
-    counts = np.empty(len(starts), dtype=np.int64)
-    counts[:-1] = starts[1:] - starts[:-1]
-    counts[-1] = flat.size - starts[-1]
-    low = flat[starts]
-    g_chars = (low & _U64(_CHARS_MASK)).astype(np.int64)
-    row_first = np.searchsorted(starts, np.arange(len(TOP_NGRAMS) + 1) * n_words)
-    best = np.maximum.reduceat(np.where(counts >= 2, (counts << 32) | g_chars, 0), row_first[:-1])
-    top = [float((int(b) >> 32) * (int(b) & 0xFFFFFFFF)) / total_chars for b in best.tolist()]
-    r4 = TOP_NGRAMS.index(PHRASE_N)
-    g_lo, g_hi = row_first[r4], row_first[r4 + 1]
-    g_count = counts[g_lo:g_hi]
-    g_ok = ((low[g_lo:g_hi] >> _U64(_CONTENT_BIT)) & _U64(1)).astype(bool)
-    max_count = int(g_count[g_ok].max()) if g_ok.any() else 0
+    # Top n-grams: the most frequent n-gram (ties: the first in hash order) and its characters.
+    top = []
+    for n in TOP_NGRAMS:
+        count, at = _most_frequent(grams[n])
+        top.append(count * int(cum_chars[at + n] - cum_chars[at]) / total_chars if count >= 2 else 0.0)
+    # Content phrases: PHRASE_N-grams with at least PHRASE_MIN_CONTENT non-function words.
+    g4 = grams[PHRASE_N]
+    content = (cum_content[PHRASE_N:] - cum_content[:-PHRASE_N]) >= PHRASE_MIN_CONTENT
+    max_count = _most_frequent(g4[content])[0] if len(g4) else 0
     phrase_rate = (max_count - 1) * 100.0 / n_words if max_count >= 2 else 0.0
     if max_count >= PHRASE_SPAN_MIN_COUNT:
-        spans.extend(_phrase_spans(seg, grams[PHRASE_N], cum_content))
+        spans.extend(_phrase_spans(seg, g4, cum_content))
 
     # Duplicate n-grams: a repeated n-gram (n > 5) contains a repeated 5-gram, so the longer
     # ones are computed only when some 5-gram repeats.
     dup = dict.fromkeys(DUP_NGRAMS, 0.0)
     n0 = DUP_NGRAMS[0]
-    mask = _repeat_mask(grams[n0], n0, n_words)
-    if mask.any():
+    g0 = grams[n0]
+    sorted0 = np.sort(g0)
+    mask = _repeat_mask(g0, n0, n_words) if bool((sorted0[1:] == sorted0[:-1]).any()) else None
+    if mask is not None and mask.any():
         dup[n0] = float(lens[mask].sum()) / total_chars
         g = grams[n0]
         for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
@@ -406,6 +406,28 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     return FamilyResult(values, spans)
 
 
+class _WordLocator:
+    """Start offsets of single words, tokenising only the sentences asked about.
+
+    ``seg.word_starts()`` tokenises the whole text again; a few spans need a few sentences.
+    Uses the segmentation's own word pattern, so offsets agree with ``seg.words``.
+    """
+
+    def __init__(self, seg: Segmented) -> None:
+        self._seg = seg
+        self._first = list(accumulate(map(len, seg.sentence_words), initial=0))
+        self._starts: dict[int, list[int]] = {}
+
+    def start(self, i: int) -> int:
+        si = bisect.bisect_right(self._first, i) - 1
+        starts = self._starts.get(si)
+        if starts is None:
+            s, e = self._seg.sentences[si]
+            starts = [m.start() for m in _WORD.finditer(self._seg.text, s, e)]
+            self._starts[si] = starts
+        return starts[i - self._first[si]]
+
+
 def _phrase_spans(seg: Segmented, g: U64Array, cum_content: IntArray) -> list[RawSpan]:
     """Spans over every repeat (not the first occurrence) of a content phrase seen often enough."""
     order = np.argsort(g, kind="stable")
@@ -418,17 +440,22 @@ def _phrase_spans(seg: Segmented, g: U64Array, cum_content: IntArray) -> list[Ra
         group_count >= PHRASE_SPAN_MIN_COUNT
     )
     keep = ~new & ok[gid]
+    by_pos = np.argsort(order[keep])
+    pos = order[keep][by_pos]
+    groups = gid[keep][by_pos]
+    # Merge overlapping occurrences in word-index space: [p, p + PHRASE_N - 1].
+    reach = np.maximum.accumulate(pos + (PHRASE_N - 1))
+    opens = np.ones(len(pos), dtype=bool)
+    opens[1:] = pos[1:] > reach[:-1]
+    first_k = np.flatnonzero(opens)
+    last_k = np.append(first_k[1:], len(pos)) - 1
     words = seg.words
-    word_starts = seg.word_starts()
-    found: list[tuple[int, int]] = []
-    label: dict[int, str] = {}
-    for p, k in zip(order[keep].tolist(), gid[keep].tolist(), strict=True):
-        s = word_starts[p]
-        found.append((s, seg.word_end(p + PHRASE_N - 1)))
-        f = int(first[k])
-        label.setdefault(
-            s, f"phrase repeated {int(group_count[k])} times: {' '.join(words[f : f + PHRASE_N])!r}"
-        )
-    return [
-        RawSpan(s, e, "repetition", label.get(s, "repeated phrase")) for s, e in _merge(found)[:MAX_SPANS]
-    ]
+    where = _WordLocator(seg)
+    spans: list[RawSpan] = []
+    for k0, k1 in zip(first_k[:MAX_SPANS].tolist(), last_k[:MAX_SPANS].tolist(), strict=True):
+        p0, p1 = int(pos[k0]), int(reach[k1])
+        grp = int(groups[k0])
+        f = int(first[grp])
+        detail = f"phrase repeated {int(group_count[grp])} times: {' '.join(words[f : f + PHRASE_N])!r}"
+        spans.append(RawSpan(where.start(p0), where.start(p1) + len(words[p1]), "repetition", detail))
+    return spans

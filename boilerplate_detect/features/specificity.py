@@ -17,9 +17,9 @@ wrong way"):
 * Numbers are weighted: with a unit, noun, currency or percent sign 1.0, bare 0.5, a bare
   year (1800-2099) :data:`YEAR_WEIGHT`.
 
-Attributions are counted in the lower-cased text ("said", "says", "told", "added",
-"according to", "spokesman" and the like); a *named* attribution is one of the four
-verbs right next to a name ("Berg said", "said Anne Berg").
+Attributions are counted as tokens ("said", "says", "told", "added", "according",
+"spokesman" and the like); a *named* attribution is a name right next to one of the four
+verbs ("Berg said", "said Anne Berg").
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
+
+import numpy as np
 
 from boilerplate_detect.features import Context, FamilyResult
 from boilerplate_detect.features._lexicon import load_lines
@@ -35,6 +38,7 @@ from boilerplate_detect.text import Segmented
 
 __all__ = [
     "ATTRIBUTION_VERBS",
+    "ATTRIBUTION_WORDS",
     "CHROME_MAX_WORDS",
     "NAMES",
     "PREFIX",
@@ -59,24 +63,18 @@ QUOTE_MIN_WORDS = 3
 YEAR_WEIGHT = 0.25
 #: Weight of a bare number (no unit, noun, currency or percent sign).
 BARE_NUMBER_WEIGHT = 0.5
-#: Verbs of attribution; next to a name they make a named attribution.
+#: Verbs of attribution; right next to a name they make a named attribution.
 ATTRIBUTION_VERBS: tuple[str, ...] = ("said", "says", "told", "added")
-#: Other attribution markers (lower case, matched at a word start).
-ATTRIBUTION_MARKERS: tuple[str, ...] = ("according to", "spokesman", "spokeswoman", "spokesperson")
-#: Vague time references (lower case, matched at a word start).
-VAGUE_TIME: tuple[str, ...] = (
-    "recently",
-    "lately",
-    "nowadays",
-    "years ago",
-    "in recent times",
-    "in recent years",
-    "in recent months",
-    "these days",
-    "in today's",
-    "for some time",
-    "in the modern era",
+#: Tokens that mark an attribution: the verbs, "according (to)" and spokespeople.
+ATTRIBUTION_WORDS: tuple[str, ...] = (
+    *ATTRIBUTION_VERBS,
+    "according",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
 )
+#: Vague time references, as tokens ("ago" stands for "years ago", "long ago", ...).
+VAGUE_TIME: tuple[str, ...] = ("recently", "lately", "nowadays", "ago", "today's")
 
 NAMES: tuple[str, ...] = (
     "spec.name_density",
@@ -134,7 +132,14 @@ _AMBIGUOUS_DATES = frozenset({"May", "March", "Jan"})
 _SENTENCE_END = frozenset(".!?\"')")
 _PRONOUNS = frozenset(["I", "I'm", "I've", "I'd", "I'll"])
 
-# Patterns start with a character class or a literal: Python's re scans those fast.
+_VERB_AFTER = tuple(" " + v for v in ATTRIBUTION_VERBS)  # "Berg said"
+_VERB_BEFORE = tuple(v + " " for v in ATTRIBUTION_VERBS)  # "said Anne Berg"
+# Token counts are summed in one pass as packed ints: attribution words in the low field,
+# vague time words above; chunks keep every field below 2 ** _FIELD_BITS.
+_FIELD_BITS = 16
+_CHUNK = (1 << _FIELD_BITS) - 1
+
+# Patterns start with a character class or a literal: Python's re scans those fastest.
 _CAP_RUN = re.compile(r"[A-Z][\w'&-]*(?: [A-Z][\w'&-]*)*")
 _NUMBER = re.compile(r"([0-9][0-9,.]*(?:[/-][0-9]+)*)(?:[ -]?([%A-Za-z]+))?")
 _QUOTE = re.compile(r'"([^"\n]+)"')
@@ -169,19 +174,24 @@ class Resources:
 
     Attributes:
         function_words: Lower-case function words: a number followed by one is a bare number.
+        word_codes: Token -> packed count: 1 for an attribution word, ``1 << 16`` for a vague
+            time word.
     """
 
     function_words: frozenset[str]
+    word_codes: dict[str, int]
 
 
 def load() -> Resources:
-    """Load the function-word list (package data).
+    """Load the function-word list (package data) and the token lexicons.
 
     Returns:
         The :class:`Resources` passed back to :func:`extract`.
     """
     words = frozenset(w for line in load_lines("function_words.txt") for w in line.split(":", 1)[1].split())
-    return Resources(function_words=words)
+    codes = dict.fromkeys(ATTRIBUTION_WORDS, 1)
+    codes.update(dict.fromkeys(VAGUE_TIME, 1 << _FIELD_BITS))
+    return Resources(function_words=words, word_codes=codes)
 
 
 def _chrome_lines(seg: Segmented) -> list[tuple[int, int]]:
@@ -197,29 +207,33 @@ def _chrome_lines(seg: Segmented) -> list[tuple[int, int]]:
     ]
 
 
-def _word_start_count(low: str, phrase: str) -> int:
-    """Occurrences of ``phrase`` in ``low`` that start a word."""
-    if phrase not in low:
-        return 0
-    count = 0
-    i = low.find(phrase)
-    while i >= 0:
-        if i == 0 or not low[i - 1].isalnum():
-            count += 1
-        i = low.find(phrase, i + 1)
-    return count
+def _word_counts(words: list[str], codes: dict[str, int]) -> tuple[int, int]:
+    """Attribution tokens and vague time tokens among ``words``, in one pass."""
+    mask = (1 << _FIELD_BITS) - 1
+    attributions = vague = 0
+    for i in range(0, len(words), _CHUNK):
+        total = sum(map(codes.get, words[i : i + _CHUNK], repeat(0)))
+        attributions += total & mask
+        vague += total >> _FIELD_BITS
+    return attributions, vague
 
 
 @dataclass(slots=True)
 class _Names:
-    count: int
-    dates: int
-    starts: set[int]
-    ends: set[int]
-    positions: list[int]  # starts of names and date words, for the specific-sentence share
+    count: int = 0
+    dates: int = 0
+    named_attributions: int = 0
+    positions: list[int] = field(default_factory=list)  # names and date words, for specific sentences
+
+    def add_name(self, text: str, start: int, end: int) -> None:
+        self.count += 1
+        self.positions.append(start)
+        if text.startswith(_VERB_AFTER, end) or text.endswith(_VERB_BEFORE, 0, start):
+            self.named_attributions += 1
 
 
 def _names(seg: Segmented, chrome: list[tuple[int, int]]) -> _Names:
+    """Names, date words and named attributions (see the module docstring for the rules)."""
     text = seg.text
     mid: list[tuple[int, int, str]] = []
     initial: list[tuple[int, int, str]] = []
@@ -244,16 +258,13 @@ def _names(seg: Segmented, chrome: list[tuple[int, int]]) -> _Names:
         bucket.append((p, p + len(run), run))
     mid_words = {w for _, _, r in mid for w in r.split(" ")}
     mid_words.update(w for _, _, r in initial for w in r.split(" ")[1:])
-    out = _Names(0, 0, set(), set(), [])
+    out = _Names()
     for s, e, run in mid:
         if run in _DATE_WORDS:
             out.dates += 1
             out.positions.append(s)
         elif run not in _PRONOUNS and run not in _TITLES:
-            out.count += 1
-            out.starts.add(s)
-            out.ends.add(e)
-            out.positions.append(s)
+            out.add_name(text, s, e)
     for s, e, run in initial:
         first, _, rest = run.partition(" ")
         if first in _DATE_WORDS and first not in _AMBIGUOUS_DATES and not rest:
@@ -271,22 +282,31 @@ def _names(seg: Segmented, chrome: list[tuple[int, int]]) -> _Names:
             continue
         if run in _TITLES or run in _PRONOUNS:
             continue
-        out.count += 1
-        out.starts.add(s)
-        out.ends.add(e)
-        out.positions.append(s)
+        out.add_name(text, s, e)
     return out
 
 
 def _numbers(text: str, function_words: frozenset[str]) -> tuple[float, int, list[int]]:
     """Weighted number count, numeric dates, and the start of every number."""
+    # Candidates from a vectorised digit scan: cheaper than a regex scan of the whole text.
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    digit = (codes - np.uint32(48)) < 10  # wraps below "0"
+    candidates = (np.flatnonzero(digit[1:] & ~digit[:-1]) + 1).tolist()
+    if len(digit) and digit[0]:
+        candidates.insert(0, 0)
     weight = 0.0
     dates = 0
     positions: list[int] = []
-    for m in _NUMBER.finditer(text):
-        p = m.start()
-        if p and (text[p - 1].isalpha() or text[p - 1] == "_"):
-            continue  # part of a code such as "E8" or "COVID19"
+    for p in candidates:
+        if p:
+            prev = text[p - 1]
+            if prev.isalpha() or prev == "_":
+                continue  # part of a code such as "E8" or "COVID19"
+            if prev in ".,/-:" and p >= 2 and text[p - 2].isdigit():
+                continue  # the rest of "1.5", "1,200", "12/03/2024", "9:30"
+        m = _NUMBER.match(text, p)
+        if m is None:
+            continue
         positions.append(p)
         num, tail = m.group(1).rstrip(".,"), m.group(2)
         if ("/" in num or "-" in num) and _NUMERIC_DATE.match(num):
@@ -303,23 +323,6 @@ def _numbers(text: str, function_words: frozenset[str]) -> tuple[float, int, lis
     return weight, dates, positions
 
 
-def _attributions(low: str, names: _Names) -> tuple[int, int]:
-    """All attributions, and those with a verb next to a name."""
-    total = sum(_word_start_count(low, m) for m in ATTRIBUTION_MARKERS)
-    named = 0
-    for verb in ATTRIBUTION_VERBS:
-        i = low.find(verb)
-        n = len(verb)
-        while i >= 0:
-            end = i + n
-            if (i == 0 or not low[i - 1].isalnum()) and (end == len(low) or not low[end].isalnum()):
-                total += 1
-                if (i - 1) in names.ends or (end + 1) in names.starts:
-                    named += 1
-            i = low.find(verb, end)
-    return total, named
-
-
 def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     """Compute the specificity features of one text.
 
@@ -331,11 +334,11 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     * ``spec.quote_density``: double-quoted spans of at least :data:`QUOTE_MIN_WORDS` words.
       Range [0, 100].
     * ``spec.quoted_word_frac``: share of words inside those quotes. Range [0, 1].
-    * ``spec.attribution_density``: attribution verbs and markers. Range [0, 100].
-    * ``spec.named_attribution_density``: attribution verbs next to a name. Range [0, 100].
+    * ``spec.attribution_density``: attribution tokens (:data:`ATTRIBUTION_WORDS`). Range [0, 100].
+    * ``spec.named_attribution_density``: names right next to an attribution verb. Range [0, 100].
     * ``spec.specific_sentence_frac``: share of sentences (outside chrome lines) with a name,
       number, date or quote. Range [0, 1].
-    * ``spec.vague_time_rate``: vague time references (:data:`VAGUE_TIME`). Range [0, 100].
+    * ``spec.vague_time_rate``: vague time tokens (:data:`VAGUE_TIME`). Range [0, 100].
 
     Every value is 0.0 on a text without words.
 
@@ -351,7 +354,6 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     if n_words == 0:
         return FamilyResult((0.0,) * len(NAMES), [])
     text = seg.text
-    low = text.lower()
     chrome = _chrome_lines(seg)
     names = _names(seg, chrome)
     number_weight, numeric_dates, number_pos = _numbers(text, res.function_words)
@@ -359,16 +361,16 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
         (m.start(), n) for m in _QUOTE.finditer(text) if (n := len(m.group(1).split())) >= QUOTE_MIN_WORDS
     ]
     quoted_words = sum(n for _, n in quotes)
-    attributions, named = _attributions(low, names)
-    vague = sum(_word_start_count(low, v) for v in VAGUE_TIME)
+    attributions, vague = _word_counts(seg.words, res.word_codes)
 
     sentence_starts = [s for s, _ in seg.sentences]
-    specific = {bisect.bisect_right(sentence_starts, p) - 1 for p in names.positions}
-    specific.update(bisect.bisect_right(sentence_starts, p) - 1 for p in number_pos)
-    specific.update(bisect.bisect_right(sentence_starts, p) - 1 for p, _ in quotes)
+    specific = {bisect.bisect_right(sentence_starts, p) for p in names.positions}
+    specific.update(bisect.bisect_right(sentence_starts, p) for p in number_pos)
+    specific.update(bisect.bisect_right(sentence_starts, p) for p, _ in quotes)
     if chrome:
-        chrome_lines = {i for i, span in enumerate(seg.lines) if span in set(chrome)}
-        body = [i for i, li in enumerate(seg.sentence_line) if li not in chrome_lines]
+        chrome_set = set(chrome)
+        chrome_lines = {i for i, span in enumerate(seg.lines) if span in chrome_set}
+        body = [i + 1 for i, li in enumerate(seg.sentence_line) if li not in chrome_lines]
         specific.intersection_update(body)
         n_sentences = len(body)
     else:
@@ -382,7 +384,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
         len(quotes) * per100,
         quoted_words / n_words,
         attributions * per100,
-        named * per100,
+        names.named_attributions * per100,
         len(specific) / n_sentences if n_sentences else 0.0,
         vague * per100,
     )
