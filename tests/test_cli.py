@@ -512,3 +512,19 @@ def test_jobs_2_missing_model_exit_3(tmp_path: Path, capsys: pytest.CaptureFixtu
     ]
     assert main(argv) == 3
     assert "Traceback" not in capsys.readouterr().err
+
+
+@needs_index
+def test_stdin_is_spooled_for_the_two_passes(
+    margs: list[str], monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    rows = [
+        ARTICLES[0],
+        {"id": "cp", "text": texts.CLEAN_NEWS, "outlet": "b.example", "published": "2025-01-02"},
+    ]
+    data = gzip.compress("".join(json.dumps(a) + "\n" for a in rows).encode())  # compressed stdin too
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["score", "-", "-o", "-", "--quiet", *margs]) == 0
+    out = [json.loads(x) for x in capsysbinary.readouterr().out.decode().splitlines()]
+    assert [r["id"] for r in out] == ["src", "cp"]
+    assert [n["id"] for n in out[1]["near_duplicates"]] == ["src"]
