@@ -137,7 +137,12 @@ def fit_model(pages: list[Page], seed: int, folds: int = 4) -> T.LineModel:
         for i in te:
             oof[pages[i].group] = stage1_logits(m, pages[i])
     x2 = np.vstack(
-        [np.array(T.stage2_features(oof[p.group], [list(r) for r in p.x])).reshape(-1, 8) for p in pages]
+        [
+            np.array(T.stage2_features(oof[p.group], [list(r) for r in p.x])).reshape(
+                -1, len(T.STAGE2_FEATURES)
+            )
+            for p in pages
+        ]
     )
     s2 = fit_stage(x2, y, T.STAGE2_FEATURES, seed, w)
     return T.LineModel.from_dict({"stage1": s1, "stage2": s2, "threshold": T.DEFAULT_THRESHOLD})

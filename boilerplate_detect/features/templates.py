@@ -106,6 +106,8 @@ GUARD_PROB = 0.9
 ANCHORED_MAX_WORDS = 20
 #: When True, the model alone flags a line only next to another flagged or pattern-matched line.
 ISOLATED_GUARD = True
+#: A run of likely-body lines (stage two) bridges at most this many other lines.
+RUN_MAX_GAP = 1
 #: Pattern matching is skipped on lines longer than this many words (chrome lines are short).
 PATTERN_MAX_WORDS = 60
 #: A Key Points / FAQ block that follows its heading as separate paragraphs spans at most this many lines.
@@ -162,6 +164,9 @@ STAGE2_FEATURES: tuple[str, ...] = (
     "z_win6_min",
     "log_words",
     "ends_sentence",
+    "z_win12_mean",
+    "run_words_rel",
+    "in_main_run",
 )
 
 _CATEGORIES = ("keypoints", "faq", "copyright", "disclaimer", "cta", "chrome")
@@ -181,9 +186,8 @@ _STOP = frozenset(_STOP_WORDS.split())
 _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGITS = b"0123456789"
 _BULLET_START = frozenset("-*•·>0123456789")
-_SEPARATOR = re.compile(r"\s[|•·›»/]\s|[|•·›»]|\s-\s.*\s-\s")
+_SEP_CHARS = frozenset("|•·›»")
 _BULLET = re.compile(r"^(?:[-*•·>]\s|\d{1,2}[.)]\s)")
-_URL = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk)\b|@\w")
 _ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
 _QUESTION = re.compile(r"\?[\"')\]]*$")
 _DIGIT_RUN = re.compile(r"\d+")
@@ -508,8 +512,10 @@ def line_features(
         if nw <= PATTERN_MAX_WORDS:
             cat = find(t, words[i])
             if nw <= SHORT_FEATURE_WORDS:
-                sep = 1.0 if _SEPARATOR.search(t) else 0.0
-                url = 1.0 if _URL.search(t) else 0.0
+                if not _SEP_CHARS.isdisjoint(t) or " / " in t or t.count(" - ") >= 2:
+                    sep = 1.0
+                if "://" in t or "www." in t or ".com" in t or "@" in t:
+                    url = 1.0
         if t[0] in _BULLET_START and _BULLET.match(t):
             bullet = 1.0
         cats.append(cat)
@@ -563,6 +569,30 @@ def _sigmoid(z: float) -> float:
     return ez / (1.0 + ez)
 
 
+def _runs(z: list[float], nws: list[float]) -> tuple[list[float], list[float]]:
+    """Words in the run of likely-body lines around each line, relative to the largest run."""
+    n = len(z)
+    run_id = [-1] * n
+    sizes: list[float] = []
+    cur = -1
+    gap = 0
+    for i in range(n):
+        if z[i] < 0:
+            if cur < 0 or gap > RUN_MAX_GAP:
+                sizes.append(0.0)
+                cur = len(sizes) - 1
+            run_id[i] = cur
+            sizes[cur] += nws[i]
+            gap = 0
+        else:
+            gap += 1
+    top = max(sizes, default=0.0) or 1.0
+    main = sizes.index(top) if sizes and top > 0 else -1
+    rel = [sizes[r] / top if r >= 0 else 0.0 for r in run_id]
+    in_main = [1.0 if r >= 0 and r == main else 0.0 for r in run_id]
+    return rel, in_main
+
+
 def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]]:
     """Compute the stage-two features from the stage-one logits of every line.
 
@@ -577,19 +607,32 @@ def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]
     out: list[list[float]] = []
     i_logw = LINE_FEATURES.index("log_words")
     i_ends = LINE_FEATURES.index("ends_sentence")
+    rel, in_main = _runs(z, [math.expm1(r[i_logw]) for r in rows])
+    cum = [0.0]
+    for v in z:
+        cum.append(cum[-1] + v)
+
+    def mean_around(i: int, k: int) -> float:
+        """Mean of z over lines i-k..i+k, without line i itself (0.0 when there are none)."""
+        lo, hi = max(0, i - k), min(n, i + k + 1)
+        return (cum[hi] - cum[lo] - z[i]) / (hi - lo - 1) if hi - lo > 1 else 0.0
+
     for i in range(n):
-        w2 = z[max(0, i - 2) : i] + z[i + 1 : i + 3]
         w6 = z[max(0, i - 6) : i] + z[i + 1 : i + 7]
+        lo, hi = max(0, i - 12), min(n, i + 13)
         out.append(
             [
                 z[i],
                 z[i - 1] if i else 0.0,
                 z[i + 1] if i + 1 < n else 0.0,
-                sum(w2) / len(w2) if w2 else 0.0,
-                sum(w6) / len(w6) if w6 else 0.0,
+                mean_around(i, 2),
+                mean_around(i, 6),
                 min(w6) if w6 else 0.0,
                 rows[i][i_logw],
                 rows[i][i_ends],
+                (cum[hi] - cum[lo]) / (hi - lo),
+                rel[i],
+                in_main[i],
             ]
         )
     return out

@@ -181,7 +181,7 @@ def test_site_threshold(res: T.TemplateResources, count: int, docs: int, flagged
 def test_line_model_loads_with_expected_features() -> None:
     model = T.load_line_model()
     assert len(model.stage1.features) == len(T.LINE_FEATURES) == 32
-    assert model.stage2 is not None and len(model.stage2.features) == len(T.STAGE2_FEATURES) == 8
+    assert model.stage2 is not None and len(model.stage2.features) == len(T.STAGE2_FEATURES) == 11
     assert 0.0 < model.threshold < 1.0
     assert all(math.isfinite(c) for c in model.stage1.coef + model.stage2.coef)
 
