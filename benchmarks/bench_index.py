@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Section 2, "Near-duplicate index": speed and size of the cross-outlet index, side by side with datasketch.
 
 Measured in one run, on one core (run.py pins the process):

@@ -44,6 +44,9 @@ FORMAT_VERSION = 1
 _KEY_MASK = 0x7FFFFFFF
 # A fact's identity: its hash without the two class bits (spinning may change the class).
 _IDENT = 0xFFFFFFFC
+_SALT_PAIRS = 0x27D4EB2F
+#: At most this many facts of one sentence form fact pairs.
+MAX_PAIR_FACTS = 8
 _SALT_SENTENCE = 0x5BD1E995
 _SALT_FACTS = 0x1B873593
 _HEADER = struct.Struct("<BHHHII")
@@ -68,24 +71,28 @@ class IndexParams:
         min_fact_overlap: Fact route: at least this weighted fraction of the query's
             facts in the other article, with :data:`MIN_FACT_SENTENCES` shared fact sets.
         max_candidates: At most this many candidates are verified per query.
+        fact_pairs: An indexed article is also posted under this many pairs of facts
+            that share a sentence (the smallest pair hashes; queries look up all of
+            theirs), which finds spun copies whose sentences all changed.
     """
 
     num_perm: int = 64
     ngram: int = 5
     seed: int = 1
     scheme: str = "affine32"
-    bands: int = 16
+    bands: int = 8
     winnow: int = 4
     min_key_words: int = 8
     min_overlap: float = 0.08
     min_fact_overlap: float = 0.4
     max_candidates: int = 50
+    fact_pairs: int = 6
 
     def __post_init__(self) -> None:
         if self.num_perm < 1 or self.bands < 1 or self.num_perm % self.bands:
             raise ValueError(
                 f"num_perm ({self.num_perm}) must be a positive multiple of bands ({self.bands}); "
-                "e.g. num_perm=64, bands=16"
+                "e.g. num_perm=64, bands=8"
             )
         if self.scheme != "affine32":
             raise ValueError(f"scheme must be 'affine32' (datasketch's default), got {self.scheme!r}")
@@ -114,8 +121,14 @@ MIN_FACT_SENTENCES = 2
 MIN_SHARED_FACT_WEIGHT = 6.0
 #: A verbatim match of only one sentence needs at least this many shingles.
 MIN_SINGLE_SENTENCE_SHINGLES = 12
+#: A rewritten sentence is paired with a candidate's sentence sharing at least this many facts.
+MIN_PAIR_SHARED_FACTS = 2
 #: A fact set is a passage key only with at least this many facts.
 MIN_FACTSET_SIZE = 2
+#: Inferred direction: only facts weighing at least this much (numbers with units, dates,
+#: quotes, attributed people) count as details; bare names come and go with reflowed
+#: headlines and spinning.
+MIN_DETAIL_WEIGHT = 1.5
 #: Inferred direction: unique fact weights must differ by more than this.
 DIRECTION_MARGIN = 0.5
 #: Inferred direction, on a tie of unique facts: fact densities must differ by this ratio.
@@ -136,7 +149,8 @@ class Fingerprint:
         sent_start: Per sentence, start offset into the original text.
         sent_end: Per sentence, end offset into the original text.
         sent_shingles: Per sentence, its number of shingles.
-        facts: Distinct fact hashes.
+        facts: Distinct fact hashes, sorted.
+        fact_sent: For every fact, the first sentence it appears in.
         body_chars: Characters in sentences.
     """
 
@@ -150,6 +164,7 @@ class Fingerprint:
     sent_end: npt.NDArray[np.uint32]
     sent_shingles: npt.NDArray[np.uint16]
     facts: npt.NDArray[np.uint32]
+    fact_sent: npt.NDArray[np.uint16]
     body_chars: int
 
     def to_bytes(self) -> bytes:
@@ -173,6 +188,7 @@ class Fingerprint:
                 _varints(lens),
                 np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
                 self.facts.astype("<u4").tobytes(),
+                _varints(self.fact_sent),
             )
         )
 
@@ -204,7 +220,34 @@ class Fingerprint:
         nsh = np.frombuffer(blob, np.uint8, n, off).astype(np.uint16)
         off += n
         facts = np.frombuffer(blob, "<u4", nf, off).astype(np.uint32)
-        return cls(id, outlet, published, bands, sh, sf, starts, ends, nsh, facts, body)
+        off += 4 * nf
+        fsent, off = _read_varints(blob, off, nf)
+        return cls(
+            id, outlet, published, bands, sh, sf, starts, ends, nsh, facts, np.asarray(fsent, np.uint16), body
+        )
+
+    def sentence_facts(self) -> dict[int, set[int]]:
+        """Fact identities (class bits cleared) by sentence, each fact at its first sentence."""
+        out: dict[int, set[int]] = {}
+        for f, j in zip(self.facts.tolist(), self.fact_sent.tolist(), strict=True):
+            out.setdefault(j, set()).add(f & _IDENT)
+        return out
+
+    def pair_keys(self) -> list[int]:
+        """Keys of the pairs of non-weak facts that first appear in one sentence, sorted."""
+        by: dict[int, list[int]] = {}
+        for f, j in zip(self.facts.tolist(), self.fact_sent.tolist(), strict=True):
+            if f & 3:
+                by.setdefault(j, []).append(f & _IDENT)
+        keys: set[int] = set()
+        for idents in by.values():
+            idents = sorted(idents)[:MAX_PAIR_FACTS]
+            for a in range(len(idents)):
+                for b in range(a + 1, len(idents)):
+                    keys.add(
+                        (((idents[a] * 0x9E3779B1) ^ idents[b]) * 0x85EBCA77 >> 16 ^ _SALT_PAIRS) & _KEY_MASK
+                    )
+        return sorted(keys)
 
     def _long(self, params: IndexParams) -> list[int]:
         """Hashes of the sentences long enough to be passage keys, in text order."""
@@ -220,6 +263,7 @@ class Fingerprint:
         keys = set(self.bands.tolist())
         keys.update((h ^ _SALT_SENTENCE) & _KEY_MASK for h in self._long(params))
         keys.update((h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h)
+        keys.update(self.pair_keys())
         return sorted(keys)
 
     def posting_keys(self, params: IndexParams) -> list[int]:
@@ -227,12 +271,10 @@ class Fingerprint:
         keys = set(self.bands.tolist())
         long = self._long(params)
         w = params.winnow
-        if len(long) <= w:
-            picked = set(long)
-        else:
-            picked = {min(long[i : i + w]) for i in range(len(long) - w + 1)}
+        picked = set(long) if len(long) <= w else {min(long[i : i + w]) for i in range(len(long) - w + 1)}
         keys.update((h ^ _SALT_SENTENCE) & _KEY_MASK for h in picked)
         keys.update((h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h)
+        keys.update(self.pair_keys()[: params.fact_pairs])
         return sorted(keys)
 
 
@@ -321,6 +363,10 @@ def fingerprint(
             sent_facts.append((h64(np.asarray(ident, dtype="<u4").tobytes()) & 0xFFFFFFFF) or 1)
         else:
             sent_facts.append(0)
+    first: dict[int, int] = {}
+    for j, i in enumerate(keep):
+        for f in facts.by_sentence[i]:
+            first.setdefault(f, min(j, 0xFFFF))
     to_orig = seg.to_original
     starts = [to_orig(seg.sentences[i][0]) for i in keep]
     ends = [to_orig(seg.sentences[i][1]) for i in keep]
@@ -336,7 +382,8 @@ def fingerprint(
         sent_start=np.asarray(starts, dtype=np.uint32),
         sent_end=np.asarray(ends, dtype=np.uint32),
         sent_shingles=np.asarray(nsh, dtype=np.uint16),
-        facts=np.asarray(facts.hashes, dtype=np.uint32),
+        facts=np.asarray(sorted(first), dtype=np.uint32),
+        fact_sent=np.asarray([first[f] for f in sorted(first)], dtype=np.uint16),
         body_chars=body,
     )
 
@@ -371,23 +418,43 @@ def _parse_time(s: str) -> _dt.datetime | None:
     return t if t.tzinfo is not None else t.replace(tzinfo=_dt.timezone.utc)
 
 
-def _direction(q: Fingerprint, r: Fingerprint, shared_facts: set[int]) -> tuple[Direction, bool]:
+def _related_unique(x: dict[int, set[int]], shared: set[int], weights: dict[int, float]) -> float:
+    """Weight of x's facts that the other lacks, counted only in sentences that also state a shared fact.
+
+    A source's own details sit in sentences about the shared story; the unrelated
+    text or filler a copy adds around a borrowed passage does not mention it.
+    """
+    total = 0.0
+    for facts in x.values():
+        if facts & shared:
+            total += sum(w for w in (weights[f] for f in facts - shared) if w >= MIN_DETAIL_WEIGHT)
+    return total
+
+
+def _direction(
+    q: Fingerprint,
+    r: Fingerprint,
+    q_sf: dict[int, set[int]],
+    r_sf: dict[int, set[int]],
+    shared: set[int],
+) -> tuple[Direction, bool]:
     """Return (direction from the query's side, inferred?)."""
     if q.published and r.published:
         tq, tr = _parse_time(q.published), _parse_time(r.published)
         if tq is not None and tr is not None and tq != tr:
             return ("copied_from" if tr < tq else "copied_by"), False
-    shared_ident = {f & _IDENT for f in shared_facts}
-    uq = _weight([f for f in q.facts.tolist() if f & _IDENT not in shared_ident])
-    ur = _weight([f for f in r.facts.tolist() if f & _IDENT not in shared_ident])
+    wq = {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in q.facts.tolist()}
+    wr = {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in r.facts.tolist()}
+    uq = _related_unique(q_sf, shared, wq)
+    ur = _related_unique(r_sf, shared, wr)
     if uq > ur + DIRECTION_MARGIN:
         return "copied_by", True
     if ur > uq + DIRECTION_MARGIN:
         return "copied_from", True
-    wq, wr = _weight(q.facts), _weight(r.facts)
-    dq = wq / max(q.body_chars, 1)
-    dr = wr / max(r.body_chars, 1)
-    if wq > 0 and wr > 0:
+    tq_w, tr_w = sum(wq.values()), sum(wr.values())
+    dq = tq_w / max(q.body_chars, 1)
+    dr = tr_w / max(r.body_chars, 1)
+    if tq_w > 0 and tr_w > 0:
         if dq > dr * DENSITY_RATIO:
             return "copied_by", True
         if dr > dq * DENSITY_RATIO:
@@ -397,6 +464,10 @@ def _direction(q: Fingerprint, r: Fingerprint, shared_facts: set[int]) -> tuple[
 
 def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None:
     """Verify a candidate exactly; return the match, or None when it is not one.
+
+    A query sentence is paired with the candidate's sentence of the same word
+    sequence (verbatim), else with the candidate's sentence sharing the most (at
+    least :data:`MIN_PAIR_SHARED_FACTS`) facts (rewritten).
 
     Args:
         q: The query's fingerprint (offsets into the query's original text).
@@ -409,23 +480,29 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     r_exact: dict[int, int] = {}
     for j, h in enumerate(r.sent_hash.tolist()):
         r_exact.setdefault(h, j)
-    r_facts: dict[int, int] = {}
-    for j, h in enumerate(r.sent_facts.tolist()):
-        if h:
-            r_facts.setdefault(h, j)
+    q_sf = q.sentence_facts()
+    r_sf = r.sentence_facts()
+    r_by_fact: dict[int, list[int]] = {}
+    for j, fs in r_sf.items():
+        for f in fs:
+            r_by_fact.setdefault(f, []).append(j)
     pairs: list[tuple[int, int, bool]] = []
     q_hash = q.sent_hash.tolist()
-    q_fs = q.sent_facts.tolist()
     for i, h in enumerate(q_hash):
         je = r_exact.get(h)
         if je is not None:
             pairs.append((i, je, True))
             continue
-        fh = q_fs[i]
-        if fh:
-            jf = r_facts.get(fh)
-            if jf is not None:
-                pairs.append((i, jf, False))
+        q_facts = q_sf.get(i)
+        if q_facts is not None and len(q_facts) >= MIN_PAIR_SHARED_FACTS:
+            votes: dict[int, int] = {}
+            for f in q_facts:
+                for j in r_by_fact.get(f, ()):
+                    votes[j] = votes.get(j, 0) + 1
+            if votes:
+                jf, n = max(votes.items(), key=lambda kv: (kv[1], -kv[0]))
+                if n >= MIN_PAIR_SHARED_FACTS:
+                    pairs.append((i, jf, False))
     if not pairs:
         return None
     q_nsh = q.sent_shingles.tolist()
@@ -445,6 +522,7 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     qf = set(q.facts.tolist())
     r_ident = {f & _IDENT for f in r.facts.tolist()}
     shared_facts = {f for f in qf if f & _IDENT in r_ident}
+    shared_ident = {f & _IDENT for f in shared_facts}
     q_weight = _weight(list(qf))
     shared_weight = _weight(list(shared_facts))
     fact_overlap = shared_weight / q_weight if q_weight else 0.0
@@ -461,7 +539,7 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     )
     if not (verbatim or by_facts):
         return None
-    direction, inferred = _direction(q, r, shared_facts)
+    direction, inferred = _direction(q, r, q_sf, r_sf, shared_ident)
     rs, re_ = r.sent_start.tolist(), r.sent_end.tolist()
     passages: list[Passage] = []
     run: list[tuple[int, int, bool]] = []

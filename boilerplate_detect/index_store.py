@@ -157,8 +157,12 @@ class SQLiteStore:
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
                 marks = ",".join("?" * len(part))
-                for doc, rec in db.execute(f"SELECT doc, rec FROM art WHERE id IN ({marks})", part).fetchall():
-                    db.executemany("DELETE FROM post WHERE k=? AND doc=?", [(int(k), doc) for k in keys_of(rec)])
+                for doc, rec in db.execute(
+                    f"SELECT doc, rec FROM art WHERE id IN ({marks})", part
+                ).fetchall():
+                    db.executemany(
+                        "DELETE FROM post WHERE k=? AND doc=?", [(int(k), doc) for k in keys_of(rec)]
+                    )
                     db.execute("DELETE FROM art WHERE doc=?", (doc,))
             base = int(db.execute("SELECT COALESCE(MAX(doc), 0) FROM art").fetchone()[0]) + 1
             db.executemany(

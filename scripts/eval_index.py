@@ -196,7 +196,7 @@ def evaluate(data_dir: Path, n: int, n_distract: int, seed: int) -> dict[str, di
         add_s = time.perf_counter() - t0
         kinds = KINDS if dated else ("partial", "spun", "padded")
         for kind in kinds:
-            tp = fp = found = right_dir = 0
+            tp = fp = found = right_dir = wrong_dir = 0
             t0 = time.perf_counter()
             for j, (sid, _, text) in enumerate(sources):
                 copy = make_copy(kind, text, fillers[j % len(fillers)][2], rng)
@@ -213,6 +213,7 @@ def evaluate(data_dir: Path, n: int, n_distract: int, seed: int) -> dict[str, di
                 if ok:
                     found += 1
                     right_dir += ok[0].direction == "copied_from"
+                    wrong_dir += ok[0].direction == "copied_by"
             q_s = time.perf_counter() - t0
             row = results.setdefault(kind, {})
             if dated:
@@ -225,6 +226,7 @@ def evaluate(data_dir: Path, n: int, n_distract: int, seed: int) -> dict[str, di
                 )
             else:
                 row["direction_inferred"] = right_dir / found if found else 0.0
+                row["direction_inferred_wrong"] = wrong_dir / found if found else 0.0
         if dated:
             fp = 0
             for uid, uo, ut in unrelated:
@@ -287,8 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res, indent=2))
         return 0
     print(f"index: {res['_index']}")
-    print("| copy kind | precision | recall | direction (dated) | direction (inferred) | false matches |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| copy kind | precision | recall | direction (dated) | direction inferred: right "
+        "| inferred: wrong (rest unknown) | false matches |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for kind in (*KINDS, "llm-restyle"):
         r = res.get(kind)
         if not r:
@@ -297,10 +302,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {kind} | {r['precision']:.3f} | {r['recall']:.3f} "
             f"| {r.get('direction_dated', float('nan')):.3f} "
-            f"| {'' if di is None else f'{di:.3f}'} | {r.get('false_matches', '')} |"
+            f"| {'' if di is None else f'{di:.3f}'} "
+            f"| {'' if di is None else format(r['direction_inferred_wrong'], '.3f')} | {r.get('false_matches', '')} |"
         )
     print(
-        f"| unrelated (not indexed) | | | | "
+        f"| unrelated (not indexed) | | | | | "
         f"| {res['unrelated']['false_matches']} of {res['unrelated']['queries']} |"
     )
     return 0
