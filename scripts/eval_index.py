@@ -303,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {kind} | {r['precision']:.3f} | {r['recall']:.3f} "
             f"| {r.get('direction_dated', float('nan')):.3f} "
             f"| {'' if di is None else f'{di:.3f}'} "
-            f"| {'' if di is None else format(r['direction_inferred_wrong'], '.3f')} | {r.get('false_matches', '')} |"
+            f"| {'' if di is None else format(r['direction_inferred_wrong'], '.3f')} "
+            f"| {r.get('false_matches', '')} |"
         )
     print(
         f"| unrelated (not indexed) | | | | | "
