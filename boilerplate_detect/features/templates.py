@@ -11,9 +11,11 @@ scores over neighbouring lines, as jusText's context-sensitive pass does.
 On top of the learned model, documented rules from ``chrome_patterns.txt`` mark
 template blocks the training pages do not show: Key Points and FAQ blocks, calls to
 action ("Follow ... on Google News", "Subscribe to our newsletter"), copyright and
-disclaimer lines. A complete sentence that matches no pattern is never called
-boilerplate by the model alone, so a news paragraph that merely contains a short
-line or a question is left alone.
+disclaimer lines. Two guards keep the model from flagging real articles: a line
+that ends as a sentence (three words or more) needs a probability of at least
+:data:`GUARD_PROB`, and a line is flagged by the model alone only next to another
+flagged or pattern-matched line (page chrome comes in clusters; a lone subheading
+or question in a news text does not).
 
 Site level: when articles of one outlet are scored together, the Detector counts
 the :func:`line_keys` they share (``Context.site_lines``); a short line present in

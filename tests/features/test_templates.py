@@ -101,6 +101,15 @@ def test_templated_spans_cover_template_lines_not_news(res: T.TemplateResources)
     assert kinds["Follow Daily Buzz Times on Google News for the latest updates."] == ("template", "cta")
 
 
+def test_templated_without_blank_lines(res: T.TemplateResources) -> None:
+    """Every line its own paragraph: the blocks still end where the template does."""
+    text = X.TEMPLATED.replace("\n\n", "\n")
+    seg = segment(text)
+    spans = T.extract(seg, res, Context()).spans
+    assert [s.detail for s in spans] == ["keypoints"] * 4 + ["faq"] * 3 + ["cta", "copyright"]
+    assert all(s.start >= len(X.CLEAN_NEWS) for s in spans)
+
+
 def test_chrome_spans_are_boilerplate(res: T.TemplateResources) -> None:
     seg = segment(X.CHROME_COPY)
     spans = T.extract(seg, res, Context()).spans
