@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import subprocess
@@ -42,7 +43,7 @@ DISTINCT_51 = " ".join(f"w{i}" for i in range(50)) + " w0"
     ("text", "name", "expected"),
     [
         ("", "rep.dup_line_frac", 0.0),
-        ("", "rep.compression_ratio", 1.0),
+        ("", "rep.compression_excess", 0.0),
         ("", "rep.mattr", 1.0),
         ("", "rep.max_phrase_repeat", 0.0),
         ("a\nb\na", "rep.dup_line_frac", 1 / 3),
@@ -99,12 +100,32 @@ def test_empty_text_gives_the_declared_empty_values(res: rep.Resources) -> None:
     assert out.spans == []
 
 
-def test_compression_ratio_orders_redundancy(res: rep.Resources) -> None:
+def test_compression_excess_orders_redundancy(res: rep.Resources) -> None:
     varied = " ".join(f"token{i} word{i * 7 % 13}" for i in range(200))
-    assert _values("again " * 400, res)["rep.compression_ratio"] < 0.05
-    assert (
-        _values(varied, res)["rep.compression_ratio"] > _values("again " * 400, res)["rep.compression_ratio"]
-    )
+    repetitive = _values("again " * 400, res)["rep.compression_excess"]
+    assert repetitive < -0.4  # ratio about 0.01 where prose of that length gives about 0.47
+    assert _values(varied, res)["rep.compression_excess"] > repetitive
+
+
+@pytest.mark.parametrize(
+    ("n_bytes", "expected"),
+    [
+        (0, 0.8166),
+        (50, 0.8166),
+        (300, 0.6040),
+        (4000, 0.4652),
+        (6650, 0.4616),
+        (100_000, 0.4616),
+    ],
+    ids=["zero", "floor", "short", "article", "curve-minimum", "flat-beyond"],
+)
+def test_expected_compression_ratio(n_bytes: int, expected: float) -> None:
+    assert rep.expected_compression_ratio(n_bytes) == pytest.approx(expected, abs=5e-4)
+
+
+def test_expected_compression_ratio_never_rises_with_length() -> None:
+    values = [rep.expected_compression_ratio(n) for n in range(0, 20_000, 37)]
+    assert all(a >= b - 1e-12 for a, b in itertools.pairwise(values))
 
 
 def test_phrase_spans_mark_each_repeat_after_the_first(res: rep.Resources) -> None:
