@@ -101,6 +101,8 @@ def synth(fp: Fingerprint, copy: int) -> Fingerprint:
         sent_hash=fp.sent_hash ^ s32,
         sent_facts=facts,
         facts=fp.facts ^ s32,
+        _pairs=None,
+        _idents=None,
     )
 
 

@@ -352,10 +352,16 @@ class Index:
                 copied.setdefault(j, m.dup.id)
             if m.earlier:
                 earlier_facts.update(m.shared_facts)
-        spans = [
-            RawSpan(seg.sentences[keep[j]][0], seg.sentences[keep[j]][1], "copied", f"shared with {rid}")
-            for j, rid in sorted(copied.items())
-        ]
+        spans: list[RawSpan] = []
+        last = -2
+        for j, rid in sorted(copied.items()):
+            start, end = seg.sentences[keep[j]]
+            detail = f"shared with {rid}"
+            if spans and j == last + 1 and spans[-1].detail == detail:
+                spans[-1] = spans[-1]._replace(end=end)  # one span per run of shared sentences
+            else:
+                spans.append(RawSpan(start, end, "copied", detail))
+            last = j
         copied_frac = sum(seg.sentences[keep[j]][1] - seg.sentences[keep[j]][0] for j in copied) / body
         qf = q.facts.tolist()
         total = sum(fact_weight(f) for f in qf)

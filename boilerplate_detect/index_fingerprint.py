@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -166,6 +166,8 @@ class Fingerprint:
     facts: npt.NDArray[np.uint32]
     fact_sent: npt.NDArray[np.uint16]
     body_chars: int
+    _pairs: list[int] | None = field(default=None, compare=False, repr=False)
+    _idents: dict[int, float] | None = field(default=None, compare=False, repr=False)
 
     def to_bytes(self) -> bytes:
         """Serialise everything but id, outlet and published (stored beside it)."""
@@ -234,7 +236,20 @@ class Fingerprint:
         return out
 
     def pair_keys(self) -> list[int]:
-        """Keys of the pairs of non-weak facts that first appear in one sentence, sorted."""
+        """Keys of the pairs of non-weak facts that first appear in one sentence, sorted (computed once)."""
+        if self._pairs is None:
+            object.__setattr__(self, "_pairs", self._pair_keys())
+        assert self._pairs is not None
+        return self._pairs
+
+    def ident_weights(self) -> dict[int, float]:
+        """``{fact identity: weight}`` (computed once)."""
+        if self._idents is None:
+            object.__setattr__(self, "_idents", {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in self.facts.tolist()})
+        assert self._idents is not None
+        return self._idents
+
+    def _pair_keys(self) -> list[int]:
         by: dict[int, list[int]] = {}
         for f, j in zip(self.facts.tolist(), self.fact_sent.tolist(), strict=True):
             if f & 3:
@@ -477,8 +492,15 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     Returns:
         The :class:`Match`, or None when the two share too little.
     """
+    r_hashes = r.sent_hash.tolist()
+    q_hash = q.sent_hash.tolist()
+    qw = q.ident_weights()
+    if not set(q_hash).intersection(r_hashes):
+        # Quick reject: no verbatim sentence, and too few shared facts for the fact route.
+        if sum(qw.get(f & _IDENT, 0.0) for f in r.facts.tolist()) < MIN_SHARED_FACT_WEIGHT:
+            return None
     r_exact: dict[int, int] = {}
-    for j, h in enumerate(r.sent_hash.tolist()):
+    for j, h in enumerate(r_hashes):
         r_exact.setdefault(h, j)
     q_sf = q.sentence_facts()
     r_sf = r.sentence_facts()
@@ -487,7 +509,6 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
         for f in fs:
             r_by_fact.setdefault(f, []).append(j)
     pairs: list[tuple[int, int, bool]] = []
-    q_hash = q.sent_hash.tolist()
     for i, h in enumerate(q_hash):
         je = r_exact.get(h)
         if je is not None:
