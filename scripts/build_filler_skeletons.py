@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             for w in df["human"] | df["machine"]
         }
     )
-    vocab = frozenset(w for w, _ in score.most_common(args.vocab) if not any(c.isdigit() for c in w))
+    # Ties broken by the word itself, so the vocabulary does not depend on set order (PYTHONHASHSEED).
+    ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[: args.vocab]
+    vocab = frozenset(w for w, _ in ranked if not any(c.isdigit() for c in w))
 
     # 2. Skeleton trigram counts (sentence presence) per class and spread over human topics.
     counts: dict[str, Counter[tuple[str, ...]]] = {"human": Counter(), "machine": Counter()}
