@@ -287,3 +287,17 @@ def test_any_query_gives_bounded_values_and_symmetric_jaccard(text: str, other: 
             assert 0 <= h.jaccard <= h.containment + 1e-12 <= 1 + 1e-12
             [back] = [x for x in i.query(art("o", other, "o.example")) if x.id == "t"]
             assert back.jaccard == pytest.approx(h.jaccard)
+
+
+def test_candidate_sharing_one_generic_sentence_is_rejected_by_verification(idx: Index) -> None:
+    generic = "Please share this story with your friends and family members today."
+    a = (
+        " ".join(segment(UNRELATED).sentence_text(i) for i in (0, 1)) + " " + generic
+    )  # <= winnow long sentences
+    b = INDEPENDENT_NEWS + " " + generic
+    idx.add(art("a", a, "a.example"))
+    # the shared sentence is a passage key, so "a" is a candidate, but verification drops it
+    fp_b = idx.fingerprint(art("b", b, "b.example"))
+    fp_a = idx.fingerprint(art("a", a, "a.example"))
+    assert set(fp_b.query_keys(idx.params)) & set(fp_a.posting_keys(idx.params))
+    assert idx.query(art("b", b, "b.example")) == []
