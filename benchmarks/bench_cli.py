@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_cli.py [--n 2000] [--data-dir ../shared/data] [--model DIR] [--work-dir DIR]
+    python benchmarks/bench_cli.py [--n 6000] [--data-dir ../shared/data] [--model DIR] [--work-dir DIR]
 
 or as section 5 of ``benchmarks/run.py``. Measures, on the same articles:
 
@@ -99,7 +99,7 @@ def run(
     n: int | None = None,
 ) -> dict[str, Any]:
     """Run the CLI benchmark and return its figures (and a markdown summary)."""
-    n = n or (400 if quick else 2000)
+    n = n or (600 if quick else 6000)
     docs = [d.to_mapping() for d in corpus.take(n, corpus.load_base(data_dir))]
     work = Path(work_dir or tempfile.mkdtemp(prefix="bench-cli-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -177,7 +177,7 @@ def run(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--n", type=int, default=6000)
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--model", default=None)
     ap.add_argument("--work-dir", type=Path, default=None)
