@@ -8,9 +8,13 @@ Normalisation (:func:`normalise`):
 * NFKC per character (full-width letters, ligatures, compatibility forms);
 * zero-width characters, soft hyphens, BOMs, bidi controls and other control
   characters removed;
-* Cyrillic and Greek letters that look like Latin ones (homoglyphs) mapped to
-  Latin when they stand next to a Latin letter, so ``"pаdded"`` with a Cyrillic
-  ``а`` reads as ``"padded"`` while all-Cyrillic words are kept;
+* Cyrillic, Greek and Armenian letters that look like Latin ones (homoglyphs)
+  mapped to Latin in every word that also holds a Latin letter, so ``"pаdded"``
+  with a Cyrillic ``а`` reads as ``"padded"``; a word made only of such letters
+  (``"соре"``) is mapped when the nearest word before or after it that is not
+  made only of them is a Latin word, and kept in Cyrillic or Greek text;
+* generic combining marks (U+0300-U+036F and kin) dropped, so ``"e\u0301"``
+  reads as ``"e"`` and marks added to letters do not split words;
 * curly quotes to straight quotes, dashes to ``-``, HTML entities decoded;
 * runs of horizontal white space folded to one space; ``\\r\\n`` and other line
   separators to ``\\n``.
@@ -36,7 +40,11 @@ _ZERO_WIDTH = frozenset(
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a"
     "\u206b\u206c\u206d\u206e\u206f\ufeff\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08"
-    "\ufe09\ufe0a\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f"
+    "\ufe09\ufe0a\ufe0b\ufe0c\ufe0d\ufe0e\ufe0f\u3164\uffa0"
+)
+# Generic combining marks and variation selectors (category Mn): dropped.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\U000e0100-\U000e01ef]"
 )
 _LINE_BREAKS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _SPACES = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -56,15 +64,26 @@ _HOMOGLYPHS = {
     "α": "a", "ο": "o", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "τ": "t", "υ": "u",
     "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
     "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "օ": "o", "ս": "u", "ց": "g", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ǀ": "l",
 }  # fmt: skip
+_HOMOGLYPH_TABLE = str.maketrans(_HOMOGLYPHS)
+_HOMOGLYPH_ANY = re.compile("[" + "".join(_HOMOGLYPHS) + "]")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+# A letter that is not a homoglyph (decides a word's script).
+_PLAIN_LETTER = re.compile(r"[^\W\d_" + "".join(_HOMOGLYPHS) + "]")
+# Latin letters, also as full-width and mathematical forms (NFKC makes them Latin later).
+_LATIN = re.compile(
+    "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d6a5]"
+)
 
 # What the single scan of normalise() stops at: runs of spaces, HTML entities, and any
-# character outside printable ASCII except the ranges whose NFKC form is themselves.
+# character outside printable ASCII except the ranges whose NFKC form is themselves
+# (homoglyphs among them are mapped before the scan, by _map_homoglyphs).
 _SPECIAL = re.compile(
     rf"[{_SPACES}]{{2,}}|&(?:[A-Za-z][A-Za-z0-9]{{1,30}}|#[0-9]{{1,7}}|#[xX][0-9A-Fa-f]{{1,6}});"
-    r"|[^\n\x20-\x7e\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u4e00-\u9fff\uac00-\ud7a3]"
+    r"|[^\n\x20-\x7e\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u0391-\u03a1\u03a3-\u03ce\u0400-\u0482"
+    r"\u048a-\u052f\u05d0-\u05ea\u0620-\u064a\u4e00-\u9fff\uac00-\ud7a3]"
 )
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def _replacement(text: str, m: re.Match[str]) -> str:
@@ -84,14 +103,8 @@ def _replacement(text: str, m: re.Match[str]) -> str:
     q = _QUOTES.get(c)
     if q is not None:
         return q
-    h = _HOMOGLYPHS.get(c)
-    if h is not None:
-        i = m.start()
-        before = text[i - 1] if i else ""
-        after = text[i + 1] if i + 1 < len(text) else ""
-        if _ASCII_LETTER.match(before) or _ASCII_LETTER.match(after):
-            return h
-        return c
+    if _MARKS.match(c):
+        return ""
     cat = unicodedata.category(c)
     if cat[0] == "C":  # control, format, unassigned, private use, surrogate
         return " " if c == "\t" else ""
@@ -122,11 +135,59 @@ class _OffsetMap:
         return out
 
 
+def _map_homoglyphs(text: str) -> str:
+    """Map homoglyphs to Latin word by word (see the module docstring); keeps every offset."""
+    words = [(m.start(), m.end()) for m in _LETTER_RUN.finditer(text)]
+    # Per word: "L" holds a Latin letter, "G" another script's letter, "A" only homoglyphs.
+    kinds = []
+    for s, e in words:
+        if _LATIN.search(text, s, e):
+            kinds.append("L")
+        elif _PLAIN_LETTER.search(text, s, e):
+            kinds.append("G")
+        else:
+            kinds.append("A")
+    out = list(text) if "L" in kinds else None
+    if out is None:
+        return text
+    i = 0
+    n = len(words)
+    while i < n:
+        if kinds[i] == "G":
+            i += 1
+            continue
+        j = i
+        while j < n and kinds[j] != "G":
+            j += 1
+        # words[i:j] hold no other script's letters: map the runs of "A" next to an "L".
+        k = i
+        while k < j:
+            if kinds[k] == "L":
+                k += 1
+                continue
+            r = k
+            while r < j and kinds[r] == "A":
+                r += 1
+            if (k > i and kinds[k - 1] == "L") or (r < j and kinds[r] == "L"):
+                for a in range(k, r):
+                    s, e = words[a]
+                    out[s:e] = text[s:e].translate(_HOMOGLYPH_TABLE)
+            k = r
+        for a in range(i, j):
+            if kinds[a] == "L":
+                s, e = words[a]
+                out[s:e] = text[s:e].translate(_HOMOGLYPH_TABLE)
+        i = j
+    return "".join(out)
+
+
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
     if text.isascii() and "\r" not in text and "&" not in text and "  " not in text and "\t" not in text:
         # Fast path: printable ASCII with single spaces needs only control-character removal.
         if text.isprintable() or not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text):
             return text, None
+    if _HOMOGLYPH_ANY.search(text):
+        text = _map_homoglyphs(text)
     pieces: list[str] = []
     omap = _OffsetMap()
     last = 0
@@ -163,7 +224,8 @@ def normalise(text: str) -> str:
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _LINE = re.compile(r"[^\n]+")
-_SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
+_SENT_END = re.compile(r"(?<![.!?])[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc corp co ltd no vs etc fig jan feb mar apr "
     "jun jul aug sep sept oct nov dec u.s u.k e.g i.e a.m p.m rev hon capt cmdr adm maj supt det insp".split()
@@ -174,7 +236,9 @@ def _split_sentences(line: str, base: int, out: list[tuple[int, int]]) -> None:
     start = 0
     for m in _SENT_END.finditer(line):
         end = m.start() + len(m.group().rstrip())
-        head = line[start : m.start()]
+        # Only the tail before the mark matters (abbreviations are short): slicing the
+        # whole head made long lines of abbreviations quadratic.
+        head = line[max(start, m.start() - 40) : m.start()]
         last_word = head.rsplit(None, 1)[-1].lower().lstrip("\"'(") if head.strip() else ""
         if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
             continue
