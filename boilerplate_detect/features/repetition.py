@@ -262,16 +262,19 @@ def _most_frequent(g: U64Array) -> tuple[int, int]:
     return int(lengths[k]), int(np.argmax(g == s[ends[k]]))
 
 
-def _repeat_mask(g: U64Array, n: int, n_words: int) -> npt.NDArray[np.bool_]:
-    """Words covered by an occurrence, after the first, of a repeated n-gram (hashes ``g``)."""
+def _later(g: U64Array) -> IntArray:
+    """Sorted positions of every occurrence, after the first, of a repeated value of ``g``."""
     if len(g) < 2:
-        return np.zeros(n_words, dtype=bool)
+        return np.zeros(0, dtype=np.int64)
     order = np.argsort(g, kind="stable")
-    later = order[~_runs(g[order])]
-    if len(later) == 0:
-        return np.zeros(n_words, dtype=bool)
+    return np.sort(order[~_runs(g[order])])
+
+
+def _cover(later: IntArray, n: int, n_words: int) -> npt.NDArray[np.bool_]:
+    """Words covered by the n-grams starting at ``later``."""
     delta = np.bincount(later, minlength=n_words + n) - np.bincount(later + n, minlength=n_words + n)
-    return np.cumsum(delta[:n_words]) > 0
+    covered: npt.NDArray[np.bool_] = np.cumsum(delta[:n_words]) > 0
+    return covered
 
 
 def _mattr(h: U64Array) -> float:
@@ -287,7 +290,7 @@ def _mattr(h: U64Array) -> float:
     prev[order[1:][same]] = order[:-1][same]
     i = np.arange(n_words, dtype=np.int64)
     # Word i is new in window [s, s + w) iff prev[i] < s <= i; count such windows for every i.
-    lo = np.maximum(np.maximum(prev + 1, i - (w - 1)), 0)
+    lo = np.maximum(prev + 1, i - (w - 1))  # prev >= -1, so lo >= 0
     hi = np.minimum(i, n_words - w)
     span = hi - lo + 1
     return float(span[span > 0].sum()) / ((n_words - w + 1) * w)
@@ -416,20 +419,23 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     if max_count >= PHRASE_SPAN_MIN_COUNT:
         spans.extend(_phrase_spans(seg, g4, cum_content))
 
-    # Duplicate n-grams: a repeated n-gram (n > 5) contains a repeated 5-gram, so the longer
-    # ones are computed only when some 5-gram repeats.
+    # Duplicate n-grams. A repeated n-gram (n > 5) starting at p makes the 5-grams at p, p + 1,
+    # ..., p + n - 5 repeats too, so longer ones are looked for only behind such a run.
     dup = dict.fromkeys(DUP_NGRAMS, 0.0)
     n0 = DUP_NGRAMS[0]
-    g0 = grams[n0]
-    sorted0 = np.sort(g0)
-    mask = _repeat_mask(g0, n0, n_words) if bool((sorted0[1:] == sorted0[:-1]).any()) else None
-    if mask is not None and mask.any():
-        dup[n0] = float(lens[mask].sum()) / total_chars
-        g = grams[n0]
-        for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
-            g = _ngram(g, h, n)
-            if n in dup:
-                dup[n] = float(lens[_repeat_mask(g, n, n_words)].sum()) / total_chars
+    later = _later(grams[n0])
+    if len(later):
+        dup[n0] = float(lens[_cover(later, n0, n_words)].sum()) / total_chars
+        longer = [n for n in DUP_NGRAMS if n > n0]
+        k = longer[0] - n0 if longer else 0
+        if longer and len(later) > k and bool((later[k:] - later[:-k] == k).any()):
+            g = grams[n0]
+            for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
+                g = _ngram(g, h, n)
+                if n in dup:
+                    later_n = _later(g)
+                    if len(later_n):
+                        dup[n] = float(lens[_cover(later_n, n, n_words)].sum()) / total_chars
 
     values = (
         line_frac,
