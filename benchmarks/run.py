@@ -135,10 +135,14 @@ def _call(module_name: str, *, quick: bool, data_dir: Path | None, work_dir: Pat
         raise
     for name in ENTRY_POINTS:
         fn = getattr(mod, name, None)
-        if callable(fn):
+        # A ``main(argv)`` that parses the command line is a script entry, not a section entry.
+        if callable(fn) and "quick" in inspect.signature(fn).parameters:
             break
     else:
-        raise RuntimeError(f"benchmarks/{module_name}.py has no entry function ({', '.join(ENTRY_POINTS)})")
+        raise RuntimeError(
+            f"benchmarks/{module_name}.py has no section entry point: expected "
+            "run(*, quick, data_dir, work_dir) -> dict (see benchmarks/run.py)"
+        )
     kwargs: dict[str, Any] = {
         "quick": quick,
         "data_dir": data_dir,
@@ -176,7 +180,7 @@ def run_section(
                 res = _call(m, quick=quick, data_dir=data_dir, work_dir=sub)
                 res["seconds"] = round(time.perf_counter() - t0, 1)
                 out["modules"][m] = res
-            except Exception as exc:  # a broken section must not hide the others
+            except (Exception, SystemExit) as exc:  # a broken section must not hide the others
                 out["modules"][m] = {
                     "unavailable": f"{type(exc).__name__}: {exc}",
                     "traceback": traceback.format_exc(limit=6),
