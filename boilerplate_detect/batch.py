@@ -5,16 +5,19 @@ The pipeline is ``io.iter_records`` -> ``Article.from_mapping`` -> ``Detector.sc
 bounded by a few chunks whatever the input size.
 
 Cross-outlet comparison, by default, takes two passes: the first adds every
-article of the input to an in-memory index (the index keeps fingerprints, not
-texts), the second reads the input again and scores it against that index.
+article of the input to an embedded index in the temporary folder (``$TMPDIR``;
+about 1 KB of fingerprints per article, no texts, on disk so memory stays
+bounded), the second reads the input again and scores it against that index.
 Standard input cannot be read twice and is spooled to a temporary file. With a
-persistent index (``index="crawl.idx"`` or ``"redis://..."``) each chunk is
-scored against the index and then added to it, in one pass.
+persistent index (``index="crawl.idx"`` or ``"redis://..."``) each article is
+checked against the index and then added to it, in one pass; with worker
+processes, the parent adds each chunk after it is scored.
 
-With ``jobs > 1`` chunks go to worker processes that each load the Detector
-once; at most ``2 * jobs`` chunks are in flight and rows are written in input
-order. A cross-outlet index built in the parent is saved to a temporary file
-that the workers open.
+With ``jobs > 1`` one pool of worker processes serves both passes: in the first
+they compute fingerprints that the parent stores, in the second they score
+chunks against the index file. Each loads the Detector once; at most ``2 * jobs``
+chunks are in flight and rows are written in input order, so the output does
+not depend on ``jobs``.
 """
 
 from __future__ import annotations
@@ -434,12 +437,12 @@ def run_score(
                 idx = _open_index(index)
                 stack.callback(idx.close)
             workers = _Workers(jobs, opts, stack) if jobs > 1 else None
+            index_path = index if persistent else None
             if two_pass:
-                idx = _build_batch_index(records(), opts, quiet, workers)
+                # On disk, in the temporary folder: memory stays bounded on a large input.
+                index_path = str(Path(tmpdir) / "batch.idx")
+                idx = _build_batch_index(records(), opts, quiet, workers, index_path)
                 stack.callback(idx.close)
-            index_path = None
-            if workers is not None and idx is not None:
-                index_path = _index_for_workers(idx, index, tmpdir)
             stream = (r for r in records() if r.position >= skip)
             detector = None
             if base_detector is not None:
@@ -526,9 +529,9 @@ def _articles(records: Sequence[bio.Record], opts: BatchOptions) -> list[Article
 
 
 def _build_batch_index(
-    records: Iterator[bio.Record], opts: BatchOptions, quiet: bool, workers: _Workers | None
+    records: Iterator[bio.Record], opts: BatchOptions, quiet: bool, workers: _Workers | None, path: str
 ) -> Index:
-    """Pass 1: add every readable article to an in-memory index (texts are not kept).
+    """Pass 1: add every readable article to an embedded index at ``path`` (texts are not kept).
 
     With worker processes the workers compute the fingerprints and the parent stores them.
     """
@@ -536,7 +539,7 @@ def _build_batch_index(
 
     from boilerplate_detect.index import Index
 
-    idx = Index.memory()
+    idx = Index.open(path)
     with tqdm(
         desc="indexing", unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr
     ) as bar:
@@ -555,15 +558,6 @@ def _build_batch_index(
 
         idx.add_many(articles())
     return idx
-
-
-def _index_for_workers(idx: Index, spec: str | None, tmpdir: str) -> str:
-    """Return a path or URL from which worker processes open the same index."""
-    if spec is not None:
-        return spec
-    path = str(Path(tmpdir) / "batch.idx")
-    idx.save(path)
-    return path
 
 
 def default_jobs() -> int:
