@@ -365,3 +365,24 @@ def test_jsonl_write_read_round_trip(
     assert [r.position for r in recs] == list(range(len(rows)))
     assert [r.data for r in recs] == rows
     assert bio.count_complete_jsonl_rows(str(p)) == len(rows)
+
+
+def test_reading_is_lazy_and_bounded(tmp_path: Path) -> None:
+    import itertools
+    import tracemalloc
+
+    p = tmp_path / "big.jsonl.gz"
+    line = (json.dumps({"id": "x", "text": texts.CLEAN_NEWS}) + "\n").encode()
+    with gzip.open(p, "wb", compresslevel=1) as f:
+        for _ in range(20):
+            f.write(line * 1000)  # 20,000 records, ~10 MB uncompressed
+    tracemalloc.start()
+    try:
+        recs = bio.iter_records([str(p)])
+        first = list(itertools.islice(recs, 3))
+        n = 3 + sum(1 for _ in recs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [r.position for r in first] == [0, 1, 2] and n == 20_000
+    assert peak < 2_000_000, f"peak {peak} bytes while streaming a ~10 MB input"
