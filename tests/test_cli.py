@@ -123,7 +123,9 @@ def test_score_jsonl_keeps_order_and_ids(
         assert r["label"] in ("original", "farm")
     assert rows[0]["outlet"] == "a.example" and rows[0]["published"] == "2025-01-01"
     assert "text" not in rows[0]
-    assert "4 records" in capsys.readouterr().err  # the summary
+    err = capsys.readouterr().err
+    assert "4 records" in err  # the summary
+    assert "scoring" not in err  # no progress bar when stderr is not a terminal
 
 
 def test_bad_records_become_error_rows(
@@ -528,3 +530,20 @@ def test_stdin_is_spooled_for_the_two_passes(
     out = [json.loads(x) for x in capsysbinary.readouterr().out.decode().splitlines()]
     assert [r["id"] for r in out] == ["src", "cp"]
     assert [n["id"] for n in out[1]["near_duplicates"]] == ["src"]
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("quiet", "shown"), [([], True), (["--quiet"], False)], ids=["tty", "tty-quiet"])
+def test_progress_bar_on_a_terminal(
+    tmp_path: Path, margs: list[str], monkeypatch: pytest.MonkeyPatch, quiet: list[str], shown: bool
+) -> None:
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES)
+    err = _Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["score", str(p), "-o", str(tmp_path / "o.jsonl"), "--no-cross-outlet", *quiet, *margs]) == 0
+    out = err.getvalue()
+    assert ("scoring" in out and "articles/s" in out) is shown
