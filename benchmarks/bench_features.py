@@ -260,9 +260,9 @@ def profile(fn: Callable[[], object], *, top: int = 6) -> dict[str, Any]:
 
 def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> dict[str, Any]:
     """Measure section 1 and return its figures (with a ``markdown`` body)."""
-    n = 200 if quick else 2_000
-    n_peer = 60 if quick else 600
-    reps = 2 if quick else 5
+    n = 200 if quick else 1_000
+    n_peer = 60 if quick else 400
+    reps = 2 if quick else 3
     base = corpus.load_base(data_dir)
     docs = corpus.take(min(n, len(base.docs)), base)
     lines = [json.dumps(d.to_mapping()) for d in docs]
@@ -313,7 +313,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
 
     if det is not None:
         try:
-            ref = corpus.take(len(docs) + (1_000 if quick else 10_000), base)[len(docs) :]
+            ref = corpus.take(len(docs) + (1_000 if quick else 5_000), base)[len(docs) :]
             # Some reference articles are shuffled copies of scored ones under another outlet,
             # so the matcher finds real candidates, as in a crawl with syndicated copies.
             ref += [corpus.variant(d, 99) for d in docs[: len(docs) // 10]]
@@ -383,7 +383,7 @@ def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> 
     }
 
     # cProfile: the features alone, and the whole Detector, on one batch.
-    prof_docs = docs[: 100 if quick else 1_000]
+    prof_docs = docs[: 100 if quick else 500]
     out["profile_features"] = profile(lambda: [extract(segment(d.text), res, ctx) for d in prof_docs])
     out["profile_features"]["articles"] = len(prof_docs)
     if det is not None:
