@@ -75,7 +75,7 @@ def _slice(orig: np.ndarray, farm: np.ndarray, threshold: float) -> dict[str, An
 def _paired(examples: Sequence[Example], scores: np.ndarray, mask: np.ndarray) -> tuple[float | None, int]:
     """Share of (original, version) pairs in a group where the original scores higher (ties count half)."""
     by_group: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    for e, s, m in zip(examples, scores, mask):
+    for e, s, m in zip(examples, scores, mask, strict=True):
         if e.y == 1 and not e.augment:
             by_group[e.group][0].append(float(s))
         elif e.y == 0 and m:
@@ -255,7 +255,8 @@ def model_card(meta: Mapping[str, Any], bundle: ModelBundle | None = None) -> st
         "## Intended use",
         "",
         "Ranking and flagging crawled news articles for review or down-weighting; explaining, per article,",
-        "which measured properties pulled the score down. Not intended as proof that a text was machine-written,",
+        "which measured properties pulled the score down. Not intended as proof that a text was",
+        "machine-written,"
         "nor for non-English text, very short texts (< 15 words are not scored), or non-news genres",
         "(fiction, forums, product pages), where its figures were not measured.",
         "",
@@ -278,14 +279,22 @@ def model_card(meta: Mapping[str, Any], bundle: ModelBundle | None = None) -> st
         "Splits by story `group` (salted SHA-1 of the group id): 20% test, then 20% of the rest for",
         "calibration. The test split is used for nothing but the figures below.",
         "",
-        f"Model: {recipe.get('model')}; {recipe.get('n_knots')} knots, degree {recipe.get('degree')},",
-        f"C={recipe.get('C')}; rows weighted so that each source and each generator family weighs the same.",
-        "The model is additive in log-odds (a GAM), so every article's reasons are the exact per-feature",
-        "terms of the model (contribution = calibrated term minus its mean over training originals), not a",
-        "fixed list. A gradient-boosted model was not blended in: it would make the explanations approximate,",
-        "and the additive model reaches the targets. Calibration: Platt scaling on the calibration split",
-        "(affine in log-odds, so the contributions stay exact). Threshold: the",
-        f"{recipe.get('threshold_quantile')} quantile of the calibration originals' scores (target: at most 5%",
+        f"Model: {recipe.get('model')}: {recipe.get('max_iter')} trees of at most",
+        f"{recipe.get('max_leaf_nodes')} leaves, learning rate {recipe.get('learning_rate')}, at least",
+        f"{recipe.get('min_samples_leaf')} rows per leaf, L2 {recipe.get('l2_regularization')};",
+        "rows weighted sothat each source and each generator family weighs the same within its class.",
+        "",
+        "Why this model: every tree splits on a single feature, so the model is additive in log-odds (an",
+        "explainable boosting machine). Each feature's term is a step function, tabulated exactly over the",
+        "model's own bin edges, so an article's reasons are the model's exact per-feature terms",
+        "(calibrated term minus its mean over training originals), not a fixed list, and cost one",
+        "`searchsorted` per feature for a batch. On the calibration split the additive boosted model",
+        "beat a spline GAM (per-feature cubic splines + logistic regression) by about 0.03 ROC AUC on",
+        "machine text; unconstrained boosting was better still on synthetic variants, but its explanations",
+        "would only be approximate and its interactions are where house-style memorisation hides.",
+        "Calibration: Platt scaling on the calibration split (affine in log-odds, so the contributions stay",
+        f"exact). Threshold: the {recipe.get('threshold_quantile')} quantile of the calibration originals'",
+        "scores (target: at most 5%",
         "of human news labelled farm).",
         "",
         "Reproduce: `boilerplate-detect train ../shared/data -o models/default --seed 0`.",
@@ -320,8 +329,8 @@ def model_card(meta: Mapping[str, Any], bundle: ModelBundle | None = None) -> st
         parts.append("")
     weights = meta.get("feature_weights")
     if weights:
-        parts += ["## Features by mean absolute contribution (test split)", "", "| feature | mean abs contribution |",
-                  "|---|---:|"]  # fmt: skip
+        parts += ["## Features by mean absolute contribution (test split)", ""]
+        parts += ["| feature | mean abs contribution |", "|---|---:|"]
         parts += [f"| `{k}` | {v} |" for k, v in list(weights.items())[:25]]
         parts.append("")
     parts += [
@@ -346,14 +355,14 @@ def plot_scores(
         ImportError: matplotlib is not installed (``pip install matplotlib``).
     """
     try:
-        import matplotlib
+        import matplotlib  # type: ignore[import-not-found, unused-ignore]
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:
         raise ImportError("plotting needs matplotlib: pip install matplotlib") from exc
     groups: dict[str, list[float]] = defaultdict(list)
-    for e, s in zip(examples, scores):
+    for e, s in zip(examples, scores, strict=True):
         key = (
             "original"
             if e.y == 1
@@ -425,8 +434,10 @@ def evaluate(
                 training.Example(f"{e.id}#eval:{name}", text, 0, e.group, e.source, f"synthetic:{name}")
             )
         if layout_slices:
-            extra.append(training.Example(f"{e.id}#reflow", training.reflow(e.text), 1, e.group, e.source, "human",
-                                          augment="reflow"))  # fmt: skip
+            flat = training.reflow(e.text)
+            extra.append(
+                training.Example(f"{e.id}#reflow", flat, 1, e.group, e.source, "human", augment="reflow")
+            )
             cut = training.cut_words(training.reflow(e.text))
             extra.append(
                 training.Example(f"{e.id}#reflow150", cut, 1, e.group, e.source, "human", augment="reflow150")

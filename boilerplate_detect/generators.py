@@ -45,9 +45,16 @@ __all__ = [
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
-_STOP = frozenset(
-    ["the", "a", "an", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "your", "my", "me", "him", "them", "us", "who", "whom", "which", "what", "when", "where", "why", "how", "not", "no", "yes", "do", "does", "did", "done", "have", "has", "had", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "than", "then", "there", "here", "so", "such", "very", "also", "just", "more", "most", "some", "any", "all", "each", "every", "other", "into", "over", "after", "before", "about", "up", "down", "out", "off", "again", "further", "once", "said", "says", "mr", "mrs", "ms", "one", "two", "three", "new", "year", "years", "last", "first", "people", "time", "told", "while", "because", "during", "still", "however", "according"]
+_STOP_WORDS = (
+    "the a an and or but if of to in on at by for with from as is are was were be been being it its "
+    "this that these those he she they we you i his her their our your my me him them us who whom "
+    "which what when where why how not no yes do does did done have has had will would can could "
+    "should may might must shall than then there here so such very also just more most some any all "
+    "each every other into over after before about up down out off again further once said says mr "
+    "mrs ms one two three new year years last first people time told while because during still "
+    "however according "
 )
+_STOP = frozenset(_STOP_WORDS.split())
 
 # ----------------------------------------------------------------- grammar
 _OPENERS = (
@@ -73,7 +80,8 @@ _VERBS = (
 _ACTIONS = (
     "capture the attention of {audience}", "play a {adj} role in {domain}", "shape the future of {domain}",
     "spark conversations among {audience}", "raise {adj} questions for {audience}",
-    "matter a great deal to {audience}", "reflect wider trends in {domain}", "have a {adj} impact on {domain}",
+    "matter a great deal to {audience}", "reflect wider trends in {domain}",
+    "have a {adj} impact on {domain}",
     "attract interest from {audience}", "remain a {adj} talking point", "change the way {audience} think",
     "draw attention to {topic2}", "influence {domain} for years to come", "stay at the top of the agenda",
     "generate {adj} discussion online", "resonate with {audience}", "highlight the importance of {topic2}",
@@ -214,7 +222,7 @@ def _join(paras: Sequence[str], rng: random.Random) -> str:
 
 
 # --------------------------------------------------------------- generators
-def pad(text: str, rng: random.Random, **_: object) -> str:
+def pad(text: str, rng: random.Random, **_kw: object) -> str:
     """Insert generic filler sentences and paragraphs built from the article's own nouns."""
     topics = topic_words(text)
     paras = _paragraphs(text)
@@ -236,7 +244,7 @@ def pad(text: str, rng: random.Random, **_: object) -> str:
     return _join(out, rng)
 
 
-def stuff_keywords(text: str, rng: random.Random, **_: object) -> str:
+def stuff_keywords(text: str, rng: random.Random, **_kw: object) -> str:
     """Repeat the article's key phrase in added sentences, headings and the text itself."""
     topics = topic_words(text, 4) or ["news"]
     kw = topics[0] if rng.random() < 0.5 or len(topics) < 2 else f"{topics[0]} {topics[1]}"
@@ -262,7 +270,8 @@ _KP_HEADS = (
     "Main Points", "In Brief", "TL;DR", "What You Need to Know", "Key Facts", "Quick Facts", "Top Takeaways",
 )  # fmt: skip
 _FAQ_HEADS = (
-    "FAQ", "FAQs", "Frequently Asked Questions", "People Also Ask", "Common Questions", "Your Questions Answered",
+    "FAQ", "FAQs", "Frequently Asked Questions", "People Also Ask", "Common Questions",
+    "Your Questions Answered",
     "Q&A", "Questions and Answers",
 )  # fmt: skip
 _Q_FORMS = (
@@ -271,7 +280,8 @@ _Q_FORMS = (
     "When will we know more about {topic}?", "Is {topic} important?", "What does {topic} mean for {topic2}?",
 )  # fmt: skip
 _CTA = (
-    "Follow us on {social} for the latest updates.", "Subscribe to our newsletter for more stories like this.",
+    "Follow us on {social} for the latest updates.",
+    "Subscribe to our newsletter for more stories like this.",
     "Don't forget to share this article with your friends.", "Sign up for our daily briefing.",
     "Click here to read more about {topic}.", "Join the conversation in the comments below.",
     "Like and share if you found this helpful.", "Get breaking news alerts straight to your inbox.",
@@ -360,7 +370,7 @@ def _fill_extra(tmpl: str, rng: random.Random, topics: Sequence[str], site: str)
     return _fill(s, rng, topics)
 
 
-def template(text: str, rng: random.Random, **_: object) -> str:
+def template(text: str, rng: random.Random, **_kw: object) -> str:
     """Wrap the article in template blocks: key points, FAQ, calls to action, author box, footer."""
     topics = topic_words(text)
     site = _site(rng)
@@ -441,7 +451,9 @@ def _swap_word(m: re.Match[str], rng: random.Random, table: dict[str, list[str]]
     return alt[:1].upper() + alt[1:] if w[:1].isupper() else alt
 
 
-def spin(text: str, rng: random.Random, *, synonyms: dict[str, list[str]] | None = None, **_: object) -> str:
+def spin(
+    text: str, rng: random.Random, *, synonyms: dict[str, list[str]] | None = None, **_kw: object
+) -> str:
     """Spin the article: synonym swaps, clause rewrites, added transitions, sentence reordering."""
     table = synonyms if synonyms is not None else load_synonyms()
     rate = rng.uniform(0.3, 0.9)
@@ -471,7 +483,7 @@ def spin(text: str, rng: random.Random, *, synonyms: dict[str, list[str]] | None
     return _join(out_paras, rng)
 
 
-def stitch(text: str, rng: random.Random, *, donors: Sequence[str] = (), **_: object) -> str:
+def stitch(text: str, rng: random.Random, *, donors: Sequence[str] = (), **_kw: object) -> str:
     """Join passages of the article with passages of other originals (``donors``)."""
     sources = [text, *[d for d in donors if d and d != text]]
     if len(sources) < 2:
@@ -502,9 +514,11 @@ _NAV = ("Home", "News", "World", "Politics", "Business", "Tech", "Science", "Hea
         "Markets", "Local", "US", "UK", "Europe", "Asia", "Style", "Food", "Climate", "More")  # fmt: skip
 _CHROME_LINES = (
     "Share this article", "Share on Facebook", "Share on {social}", "Tweet", "Email", "Print", "Copy link",
-    "Advertisement", "ADVERTISEMENT", "Sponsored", "Skip to main content", "Skip to content", "Menu", "Search",
+    "Advertisement", "ADVERTISEMENT", "Sponsored", "Skip to main content", "Skip to content", "Menu",
+    "Search",
     "Sign in", "Log in", "Register", "Subscribe", "Accept all cookies", "Manage cookie preferences",
-    "We use cookies to improve your experience on our site.", "Cookie settings", "Privacy Policy", "Terms of Use",
+    "We use cookies to improve your experience on our site.", "Cookie settings", "Privacy Policy",
+    "Terms of Use",
     "Contact Us", "About Us", "Careers", "Advertise with us", "Newsletters", "Related Articles", "Most Read",
     "Trending Now", "You may also like", "Recommended for you", "Comments ({n})", "{n} min read",
     "Updated {n} hours ago", "Loading...", "Back to top", "Read more", "Next article", "Previous article",
@@ -512,7 +526,7 @@ _CHROME_LINES = (
 )  # fmt: skip
 
 
-def chrome(text: str, rng: random.Random, **_: object) -> str:
+def chrome(text: str, rng: random.Random, **_kw: object) -> str:
     """Wrap the article in page chrome: menus, share bars, cookie notices, related links, footer."""
     topics = topic_words(text)
     site = _site(rng)

@@ -1,27 +1,30 @@
-"""The model bundle: an additive model of the features, its calibration and its metadata.
+"""The model bundle: an additive boosted model of the features, its calibration and its metadata.
 
-The shipped model is a generalised additive model (GAM): every feature passes
-through its own cubic B-spline basis (:class:`~sklearn.preprocessing.SplineTransformer`
-with per-feature knots), and one :class:`~sklearn.linear_model.LogisticRegression`
-weighs all the basis columns. The log-odds of "original" are therefore a sum of
-one smooth term per feature, so each feature's contribution to a score is exact
-and costs one matrix product for a whole batch.
+The shipped model is a :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
+fitted with ``interaction_cst="no_interactions"``: every tree splits on one
+feature only, so the model's log-odds are a sum of one step function per
+feature (an additive model, as in explainable boosting machines). Each
+feature's term is tabulated exactly over the model's own bin edges when the
+model is saved, so an article's per-feature contributions are exact and cost
+one ``searchsorted`` per feature for a whole batch. Scores are computed from the
+same tables (pure NumPy, no thread pool); on load the tables are checked against
+the estimator itself.
 
 Calibration is Platt scaling (a sigmoid) fitted on a held-out fold:
-``P(original) = 1 / (1 + exp(-(a * f(x) + b)))`` where ``f`` is the GAM's
-log-odds. Because that map is affine in log-odds, the calibrated log-odds are
-still a sum of per-feature terms: :meth:`ModelBundle.contributions` returns
-``a * (term_j(x) - baseline_j)``, where ``baseline_j`` is the mean term over the
+``P(original) = 1 / (1 + exp(-(a * f(x) + b)))`` where ``f`` is the boosted
+model's log-odds. That map is affine in log-odds, so the calibrated log-odds
+are still a sum of per-feature terms: :meth:`ModelBundle.contributions` returns
+``a * (term_j(x_j) - baseline_j)``, where ``baseline_j`` is the mean term over the
 training originals. A negative contribution means the feature made the article
 look less original than a typical original article.
 
 Files of a model directory:
 
-* ``model.skops``: a dict ``{"lr": LogisticRegression, "knots": ndarray, "degree": int,
-  "calib_a": float, "calib_b": float, "baseline": ndarray}`` saved with :mod:`skops.io`
-  (no pickle). The spline transformer is rebuilt from the knots on load, so the
-  file holds no SciPy internals. It is loaded with an explicit list of trusted
-  types, and refused before any of its code runs when it asks for any other type;
+* ``model.skops``: a dict ``{"estimator": HistGradientBoostingClassifier,
+  "edges": ndarray, "tables": ndarray, "ref_logit": float, "calib_a": float,
+  "calib_b": float, "baseline": ndarray}`` saved with :mod:`skops.io` (no pickle),
+  loaded with an explicit list of trusted types and refused, before any of its
+  code runs, when it asks for any other type;
 * ``meta.json``: feature names in order, threshold, versions, seed, data hash, metrics;
 * ``MODEL_CARD.md``: what the model is and how well it does.
 """
@@ -66,7 +69,13 @@ FORMAT_VERSION = 1
 
 #: The only types a model file may ask for (checked before anything is constructed).
 TRUSTED_TYPES: tuple[str, ...] = (
-    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss.link.Interval",
+    "sklearn.preprocessing._encoders.OrdinalEncoder",
     "builtins.dict",
     "builtins.list",
     "builtins.tuple",
@@ -82,7 +91,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 
-_BUNDLE_KEYS = frozenset({"lr", "knots", "degree", "calib_a", "calib_b", "baseline"})
+_BUNDLE_KEYS = frozenset({"estimator", "edges", "tables", "ref_logit", "calib_a", "calib_b", "baseline"})
 
 
 def default_model_dir() -> Path:
@@ -158,7 +167,8 @@ def _load_estimator(model_path: Path) -> dict[str, Any]:
 
     if not model_path.is_file():
         raise ModelLoadError(
-            f"{model_path} is missing; retrain with `boilerplate-detect train DATA_DIR -o {model_path.parent}`"
+            f"{model_path} is missing; retrain with "
+            f"`boilerplate-detect train DATA_DIR -o {model_path.parent}`"
         )
     try:
         untrusted = sio.get_untrusted_types(file=model_path)
@@ -181,7 +191,8 @@ def _load_estimator(model_path: Path) -> dict[str, Any]:
         ) from exc
     if not isinstance(obj, dict) or not set(obj) >= _BUNDLE_KEYS:
         raise ModelLoadError(
-            f"{model_path} does not hold a boilerplate-detect model bundle; retrain with `boilerplate-detect train`"
+            f"{model_path} does not hold a boilerplate-detect model bundle; "
+            "retrain with `boilerplate-detect train`"
         )
     return obj
 
@@ -190,11 +201,15 @@ class ModelBundle:
     """A fitted originality model with its metadata.
 
     Args:
-        lr: The fitted :class:`~sklearn.linear_model.LogisticRegression` over the
-            spline basis (positive class: original).
-        knots: Spline knots, shape ``(n_knots, n_features)``, strictly increasing per column.
-        degree: Spline degree.
-        calib_a: Platt slope applied to the GAM's log-odds.
+        estimator: A fitted additive classifier (``decision_function`` gives the
+            log-odds of "original"), here a ``HistGradientBoostingClassifier`` with
+            ``interaction_cst="no_interactions"``.
+        edges: Per-feature bin edges, shape ``(n_features, n_edges)``, ascending,
+            padded with ``+inf``.
+        tables: Per-feature term of each bin, shape ``(n_features, n_edges + 1)``;
+            a value ``v`` falls in bin ``searchsorted(edges[j], v, side="left")``.
+        ref_logit: The log-odds when every term is zero.
+        calib_a: Platt slope applied to the model's log-odds.
         calib_b: Platt intercept.
         baseline: Per-feature mean term over the training originals (contributions
             are measured from it).
@@ -206,10 +221,11 @@ class ModelBundle:
 
     def __init__(
         self,
-        lr: Any,
+        estimator: Any,
         *,
-        knots: np.ndarray,
-        degree: int,
+        edges: np.ndarray,
+        tables: np.ndarray,
+        ref_logit: float,
         calib_a: float,
         calib_b: float,
         baseline: np.ndarray,
@@ -218,11 +234,10 @@ class ModelBundle:
         name: str,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
-        from sklearn.preprocessing import SplineTransformer
-
-        self.lr = lr
-        self.knots = np.asarray(knots, dtype=np.float64)
-        self.degree = int(degree)
+        self.estimator = estimator
+        self.edges = np.asarray(edges, dtype=np.float64)
+        self.tables = np.asarray(tables, dtype=np.float64)
+        self.ref_logit = float(ref_logit)
         self.calib_a = float(calib_a)
         self.calib_b = float(calib_b)
         self.feature_names: tuple[str, ...] = tuple(feature_names)
@@ -230,29 +245,69 @@ class ModelBundle:
         self.name = name
         self.meta: dict[str, Any] = dict(meta or {})
         n = len(self.feature_names)
-        if self.knots.ndim != 2 or self.knots.shape[1] != n:
-            raise ValueError(f"knots must have shape (n_knots, {n}), got {self.knots.shape}")
-        # With explicit knots the spline basis depends on nothing but the knots.
-        self._spline = SplineTransformer(knots=self.knots, degree=self.degree, extrapolation="constant")
-        self._spline.fit(self.knots[:2])
-        coef = np.asarray(lr.coef_, dtype=np.float64).ravel()
-        self._n_basis = self.knots.shape[0] + self.degree - 1
-        if coef.size != n * self._n_basis:
-            raise ValueError(f"{coef.size} spline weights for {n} features x {self._n_basis} basis functions")
-        self._coef = coef.reshape(n, self._n_basis)
-        self._intercept = float(np.asarray(lr.intercept_).ravel()[0])
+        if self.edges.ndim != 2 or self.edges.shape[0] != n:
+            raise ValueError(f"edges must have shape ({n}, n_edges), got {self.edges.shape}")
+        if self.tables.shape != (n, self.edges.shape[1] + 1):
+            raise ValueError(
+                f"tables must have shape ({n}, {self.edges.shape[1] + 1}), got {self.tables.shape}"
+            )
+        if getattr(estimator, "n_features_in_", n) != n:
+            raise ValueError(f"the estimator takes {estimator.n_features_in_} features, meta.json names {n}")
         self.baseline = np.asarray(baseline, dtype=np.float64).reshape(n)
 
     # ----------------------------------------------------------------- scoring
-    def _terms(self, x: np.ndarray) -> np.ndarray:
+    def _check(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != len(self.feature_names):
             raise ValueError(
                 f"expected an array of shape (n, {len(self.feature_names)}), got {x.shape}; "
                 "build rows in FEATURE_NAMES order"
             )
-        basis = self._spline.transform(x)  # (n, n_features * n_basis), feature-major
-        return np.einsum("ijk,jk->ij", basis.reshape(x.shape[0], -1, self._n_basis), self._coef)
+        return x
+
+    def terms(self, X: np.ndarray) -> np.ndarray:
+        """Return the model's uncalibrated per-feature log-odds terms, shape ``(n, n_features)``.
+
+        ``terms(X).sum(axis=1) + ref_logit`` equals the model's log-odds.
+        """
+        x = self._check(X)
+        out = np.empty_like(x)
+        for j in range(x.shape[1]):
+            idx = np.searchsorted(self.edges[j], x[:, j], side="left")
+            out[:, j] = self.tables[j, idx]
+        return out
+
+    def logit(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn convention
+        """Return the model's uncalibrated log-odds of "original" (from the exact term tables)."""
+        return np.asarray(self.terms(X).sum(axis=1) + self.ref_logit, dtype=np.float64)
+
+    def verify(self, n_rows: int = 64, seed: int = 0) -> float:
+        """Check that the term tables reproduce the estimator's log-odds.
+
+        Args:
+            n_rows: Random rows to check, drawn within the tables' edges.
+            seed: Random seed of the rows.
+
+        Returns:
+            The largest absolute difference.
+
+        Raises:
+            ValueError: The tables and the estimator disagree by more than 1e-6.
+        """
+        from threadpoolctl import threadpool_limits
+
+        rng = np.random.default_rng(seed)
+        ok = np.isfinite(self.edges)
+        has = ok.any(axis=1)
+        lo = np.where(has, np.where(ok, self.edges, np.inf).min(axis=1), 0.0) - 1.0
+        hi = np.where(has, np.where(ok, self.edges, -np.inf).max(axis=1), 0.0) + 1.0
+        x = lo + (hi - lo) * rng.random((n_rows, len(self.feature_names)))
+        with threadpool_limits(limits=1):
+            want = np.asarray(self.estimator.decision_function(x), dtype=np.float64)
+        err = float(np.abs(self.logit(x) - want).max())
+        if err > 1e-6:
+            raise ValueError(f"the term tables miss the estimator's log-odds by {err:.3g}")
+        return err
 
     def predict_originality(self, X: np.ndarray) -> np.ndarray:
         """Return the calibrated probability that each row is original reporting.
@@ -263,16 +318,15 @@ class ModelBundle:
         Returns:
             Shape ``(n,)``, values in [0, 1].
         """
-        terms = self._terms(X)
-        logit = self.calib_a * (terms.sum(axis=1) + self._intercept) + self.calib_b
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))), dtype=np.float64)
+        z = self.calib_a * self.logit(X) + self.calib_b
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))), dtype=np.float64)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Return each feature's signed contribution to the calibrated log-odds.
 
-        The contributions of a row plus a constant (:meth:`base_logit`) equal the
-        calibrated log-odds exactly. Negative values pulled originality down
-        compared with a typical original article.
+        The contributions of a row plus :meth:`base_logit` equal the calibrated
+        log-odds. Negative values pulled originality down compared with a typical
+        original article.
 
         Args:
             X: Feature rows, shape ``(n, n_features)``.
@@ -280,11 +334,11 @@ class ModelBundle:
         Returns:
             Shape ``(n, n_features)``.
         """
-        return np.asarray(self.calib_a * (self._terms(X) - self.baseline), dtype=np.float64)
+        return np.asarray(self.calib_a * (self.terms(X) - self.baseline), dtype=np.float64)
 
     def base_logit(self) -> float:
         """Return the calibrated log-odds of a row whose every term sits at its baseline."""
-        return self.calib_a * (float(self.baseline.sum()) + self._intercept) + self.calib_b
+        return self.calib_a * (float(self.baseline.sum()) + self.ref_logit) + self.calib_b
 
     def label(self, X: np.ndarray) -> np.ndarray:
         """Return True where a row would be labelled farm (originality below the threshold)."""
@@ -336,14 +390,16 @@ class ModelBundle:
         if _sklearn_major(saved) != _sklearn_major(sklearn.__version__) and not allow_version_mismatch:
             raise ModelLoadError(
                 f"model at {where} was saved with scikit-learn {saved}, this is {sklearn.__version__}; "
-                f"install scikit-learn {saved.split('.', 1)[0]}.x, retrain, or pass allow_version_mismatch=True"
+                f"install scikit-learn {saved.split('.', 1)[0]}.x, retrain, "
+                "or pass allow_version_mismatch=True"
             )
         obj = _load_estimator(where / MODEL_FILE)
         try:
-            return cls(
-                obj["lr"],
-                knots=np.asarray(obj["knots"], dtype=np.float64),
-                degree=int(obj["degree"]),
+            bundle = cls(
+                obj["estimator"],
+                edges=np.asarray(obj["edges"], dtype=np.float64),
+                tables=np.asarray(obj["tables"], dtype=np.float64),
+                ref_logit=float(obj["ref_logit"]),
                 calib_a=float(obj["calib_a"]),
                 calib_b=float(obj["calib_b"]),
                 baseline=np.asarray(obj["baseline"], dtype=np.float64),
@@ -352,10 +408,12 @@ class ModelBundle:
                 name=str(meta["name"]),
                 meta=meta,
             )
+            bundle.verify()
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(
-                f"model at {where} does not match its meta.json ({type(exc).__name__}: {exc}); retrain"
+                f"model at {where} does not match its meta.json or itself ({type(exc).__name__}: {exc}); retrain"
             ) from exc
+        return bundle
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``model.skops`` and ``meta.json`` into a directory (created if needed).
@@ -369,14 +427,15 @@ class ModelBundle:
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
         obj = {
-            "lr": self.lr,
-            "knots": self.knots,
-            "degree": self.degree,
+            "estimator": self.estimator,
+            "edges": self.edges,
+            "tables": self.tables,
+            "ref_logit": self.ref_logit,
             "calib_a": self.calib_a,
             "calib_b": self.calib_b,
             "baseline": self.baseline,
         }
-        sio.dump(obj, out / MODEL_FILE)
+        sio.dump(obj, out / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         meta = dict(self.meta)
         meta.update(
             name=self.name,

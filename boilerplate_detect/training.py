@@ -15,7 +15,7 @@ The recipe (also written into every model card):
    the label.
 4. Compute the features (:func:`boilerplate_detect.features.extract`), cached on
    disk under a key of the feature names and the data manifest.
-5. Fit the additive model (per-feature splines + logistic regression) on ``fit``,
+5. Fit the additive boosted model (one feature per tree) on ``fit``,
    Platt-calibrate it on ``calib``, and choose the threshold on ``calib`` so that
    at most :data:`TARGET_FALSE_FARM` of human originals are labelled farm.
 6. Measure everything on ``test`` and write ``model.skops``, ``meta.json`` and
@@ -48,10 +48,14 @@ __all__ = [
     "cli_train",
     "compute_features",
     "fit_bundle",
+    "fit_from_arrays",
+    "fit_model",
     "group_split",
     "load_rows",
     "manifest_hash",
+    "tabulate",
     "train",
+    "transfer_checks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,11 +70,12 @@ THRESHOLD_QUANTILE = 0.04
 #: Share of groups in the test split and, of the rest, in the calibration split.
 TEST_SHARE = 0.2
 CALIB_SHARE = 0.2
-#: Knots per feature spline and the spline degree.
-N_KNOTS = 6
-DEGREE = 3
-#: L2 strength of the logistic regression over the spline basis.
-C_REG = 0.5
+#: Boosting: iterations, learning rate, leaves per tree, rows per leaf, L2 on leaf values.
+MAX_ITER = 400
+LEARNING_RATE = 0.1
+MAX_LEAF_NODES = 6
+MIN_SAMPLES_LEAF = 40
+L2_REG = 1.0
 #: Where feature matrices are cached (outside the repository).
 DEFAULT_CACHE_DIR = Path(os.environ.get("BOILERPLATE_DETECT_CACHE", "/work/tmp-features"))
 #: At most this many machine rows per (source, model/method) are used, to balance the classes.
@@ -380,57 +385,101 @@ def compute_features(
 
 
 # --------------------------------------------------------------------- model
-def spline_knots(x: np.ndarray, n_knots: int = N_KNOTS) -> np.ndarray:
-    """Per-feature knots: quantiles of the data, strictly increasing, shape ``(n_knots, n_features)``.
-
-    Where a feature has fewer distinct quantiles than knots, the knots are
-    interpolated between the distinct values it has; a constant feature gets
-    knots over ``[v, v + 1]``.
-    """
-    levels = np.linspace(0.0, 1.0, 41)
-    q = np.quantile(x, levels, axis=0)
-    knots = np.empty((n_knots, x.shape[1]), dtype=np.float64)
-    grid = np.linspace(0.0, 1.0, n_knots)
-    for j in range(x.shape[1]):
-        u = np.unique(q[:, j])
-        if u.size < 2:
-            u = np.array([u[0], u[0] + 1.0])
-        if u.size >= n_knots:
-            idx = np.round(np.linspace(0, u.size - 1, n_knots)).astype(int)
-            knots[:, j] = u[idx]
-        else:
-            knots[:, j] = np.interp(grid, np.linspace(0.0, 1.0, u.size), u)
-    return knots
-
-
-def fit_gam(
-    x: np.ndarray, y: np.ndarray, *, seed: int, c_reg: float = C_REG, sample_weight: np.ndarray | None = None
+def fit_model(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
+    max_iter: int = MAX_ITER,
 ) -> Any:
-    """Fit the additive model: per-feature cubic splines and one logistic regression.
+    """Fit the additive boosted model: every tree splits on one feature only.
 
     Args:
         x: Feature rows.
         y: 1 = original, 0 = farm.
-        seed: Random state of the solver.
-        c_reg: Inverse L2 strength.
+        seed: Random state.
         sample_weight: Optional row weights.
+        max_iter: Boosting iterations.
 
     Returns:
-        The fitted ``Pipeline``.
+        The fitted :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import SplineTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    spline = SplineTransformer(knots=spline_knots(x), degree=DEGREE, extrapolation="constant")
-    lr = LogisticRegression(C=c_reg, max_iter=2000, random_state=seed)
-    pipe = Pipeline([("spline", spline), ("lr", lr)])
-    pipe.fit(x, y, lr__sample_weight=sample_weight)
-    return pipe
+    model = HistGradientBoostingClassifier(
+        max_iter=max_iter,
+        learning_rate=LEARNING_RATE,
+        max_leaf_nodes=MAX_LEAF_NODES,
+        min_samples_leaf=MIN_SAMPLES_LEAF,
+        l2_regularization=L2_REG,
+        interaction_cst="no_interactions",
+        early_stopping=False,
+        random_state=seed,
+    )
+    from threadpoolctl import threadpool_limits
+
+    # One thread: small fits on a shared machine are faster and byte-identical without OpenMP contention.
+    with threadpool_limits(limits=1):
+        model.fit(x, y, sample_weight=sample_weight)
+    return model
 
 
-def _gam_logit(pipe: Any, x: np.ndarray) -> np.ndarray:
-    return np.asarray(pipe.decision_function(x), dtype=np.float64)
+def _decision(model: Any, x: np.ndarray) -> np.ndarray:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return np.asarray(model.decision_function(x), dtype=np.float64)
+
+
+def tabulate(model: Any, x_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Tabulate an additive model's per-feature terms exactly over its own bin edges.
+
+    For a reference row ``r``, ``term_j(v) = f(r with x_j = v) - f(r)``; because
+    the model has no interactions, ``f(x) = f(r) + sum_j term_j(x_j)`` exactly.
+    Each term is a step function constant on the model's bins, so evaluating it
+    once per bin gives it everywhere.
+
+    Args:
+        model: A fitted ``HistGradientBoostingClassifier`` with no interactions.
+        x_ref: Rows to take the reference row (their median) from and to verify on.
+
+    Returns:
+        ``(edges, tables, ref_logit)`` as :class:`~boilerplate_detect.model.ModelBundle` takes them.
+
+    Raises:
+        ValueError: The tables do not reproduce the model (it is not additive).
+    """
+    thresholds = [np.asarray(t, dtype=np.float64) for t in model._bin_mapper.bin_thresholds_]
+    n = len(thresholds)
+    width = max(1, max(len(t) for t in thresholds))
+    edges = np.full((n, width), np.inf)
+    tables = np.zeros((n, width + 1))
+    ref = np.median(x_ref, axis=0)
+    f_ref = float(_decision(model, ref.reshape(1, -1))[0])
+    blocks = []
+    for j, t in enumerate(thresholds):
+        last = t[-1] if t.size else ref[j]
+        reps = np.concatenate([t, [last + max(1.0, abs(last))]])
+        rows = np.repeat(ref.reshape(1, -1), reps.size, axis=0)
+        rows[:, j] = reps
+        blocks.append(rows)
+    f = _decision(model, np.vstack(blocks)) - f_ref
+    pos = 0
+    for j, t in enumerate(thresholds):
+        k = t.size
+        edges[j, :k] = t
+        tables[j, : k + 1] = f[pos : pos + k + 1]
+        tables[j, k + 1 :] = f[pos + k]
+        pos += k + 1
+    check = x_ref[: min(len(x_ref), 2000)]
+    got = np.empty_like(check)
+    for j in range(n):
+        got[:, j] = tables[j, np.searchsorted(edges[j], check[:, j], side="left")]
+    err = np.abs(got.sum(axis=1) + f_ref - _decision(model, check)).max() if len(check) else 0.0
+    if err > 1e-6:
+        raise ValueError(f"the model is not additive: tabulated terms miss its log-odds by {err:.3g}")
+    return edges, tables, f_ref
 
 
 def fit_platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -464,7 +513,8 @@ def _balanced_weights(examples: Sequence[Example]) -> np.ndarray:
         mask = np.array([e.y == cls for e in examples])
         if mask.any():
             w[mask] *= mask.sum() / w[mask].sum()
-    return w * (len(w) / w.sum())
+    out: np.ndarray = w * (len(w) / w.sum())
+    return out
 
 
 def fit_bundle(
@@ -477,6 +527,7 @@ def fit_bundle(
     name: str,
     feature_names: Sequence[str],
     meta: Mapping[str, Any] | None = None,
+    max_iter: int = 0,
 ) -> Any:
     """Fit, calibrate and threshold a :class:`~boilerplate_detect.model.ModelBundle`.
 
@@ -489,6 +540,7 @@ def fit_bundle(
         name: Model name.
         feature_names: Column names.
         meta: Extra metadata.
+        max_iter: Boosting iterations (0: :data:`MAX_ITER`).
 
     Returns:
         The bundle.
@@ -497,27 +549,66 @@ def fit_bundle(
 
     y_fit = np.array([e.y for e in fit_examples])
     y_cal = np.array([e.y for e in cal_examples])
-    gam = fit_gam(x_fit, y_fit, seed=seed, sample_weight=_balanced_weights(fit_examples))
-    a, b = fit_platt(_gam_logit(gam, x_cal), y_cal)
-    # Baseline: the mean term over the fitting originals.
-    lr = gam.steps[-1][1]
-    knots = np.asarray(gam.steps[0][1].knots, dtype=np.float64)
-    tmp = ModelBundle(
-        lr, knots=knots, degree=DEGREE, calib_a=a, calib_b=b, baseline=np.zeros(len(feature_names)),
-        feature_names=feature_names, threshold=0.5, name=name,
-    )  # fmt: skip
-    orig_rows = x_fit[y_fit == LABEL_ORIGINAL]
-    baseline = (
-        (tmp.contributions(orig_rows) / a).mean(axis=0) if len(orig_rows) else np.zeros(len(feature_names))
+    model = fit_model(
+        x_fit, y_fit, seed=seed, sample_weight=_balanced_weights(fit_examples), max_iter=max_iter or MAX_ITER
     )
+    edges, tables, ref_logit = tabulate(model, x_fit)
+    a, b = fit_platt(_decision(model, x_cal), y_cal)
     bundle = ModelBundle(
-        lr, knots=knots, degree=DEGREE, calib_a=a, calib_b=b, baseline=baseline,
-        feature_names=feature_names, threshold=0.5, name=name, meta=meta,
+        model, edges=edges, tables=tables, ref_logit=ref_logit, calib_a=a, calib_b=b,
+        baseline=np.zeros(len(feature_names)), feature_names=feature_names, threshold=0.5, name=name,
+        meta=meta,
     )  # fmt: skip
+    # Baseline: the mean term over the fitting originals.
+    orig_rows = x_fit[y_fit == LABEL_ORIGINAL]
+    if len(orig_rows):
+        bundle.baseline = bundle.terms(orig_rows).mean(axis=0)
     p_cal = bundle.predict_originality(x_cal)
     human_cal = p_cal[y_cal == LABEL_ORIGINAL]
     threshold = float(np.quantile(human_cal, THRESHOLD_QUANTILE)) if human_cal.size else 0.5
     bundle.threshold = min(max(threshold, 1e-6), 1.0 - 1e-6)
+    return bundle
+
+
+def fit_from_arrays(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    feature_names: Sequence[str],
+    seed: int = DEFAULT_SEED,
+    name: str = "model",
+    max_iter: int = 50,
+    threshold: float = 0.5,
+) -> Any:
+    """Fit a small :class:`~boilerplate_detect.model.ModelBundle` straight from arrays (tests, stand-ins).
+
+    No split and no calibration fold: Platt scaling is fitted on the same rows.
+
+    Args:
+        x: Feature rows.
+        y: 1 = original, 0 = farm.
+        feature_names: Column names.
+        seed: Random state.
+        name: Model name.
+        max_iter: Boosting iterations.
+        threshold: Decision threshold.
+
+    Returns:
+        The bundle (not saved).
+    """
+    from boilerplate_detect.model import ModelBundle
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y)
+    model = fit_model(x, y, seed=seed, max_iter=max_iter)
+    edges, tables, ref_logit = tabulate(model, x)
+    a, b = fit_platt(_decision(model, x), y)
+    bundle = ModelBundle(
+        model, edges=edges, tables=tables, ref_logit=ref_logit, calib_a=a, calib_b=b,
+        baseline=np.zeros(len(feature_names)), feature_names=feature_names, threshold=threshold, name=name,
+    )  # fmt: skip
+    if (y == LABEL_ORIGINAL).any():
+        bundle.baseline = bundle.terms(x[y == LABEL_ORIGINAL]).mean(axis=0)
     return bundle
 
 
@@ -534,6 +625,7 @@ def train(
     write_card: bool = True,
     progress: bool = False,
     transfer: bool = True,
+    max_iter: int = MAX_ITER,
 ) -> dict[str, Any]:
     """Train the model from a data directory and write the artifact.
 
@@ -549,6 +641,7 @@ def train(
         progress: Show progress bars.
         transfer: Also run the cross-source checks of :func:`transfer_checks`
             (refits; they only measure, they choose nothing) and store them in the card.
+        max_iter: Boosting iterations.
 
     Returns:
         The metrics (also stored in ``meta.json``).
@@ -574,16 +667,19 @@ def train(
         raise ValueError("too few groups for a fit/calib/test split; add data")
     ex = {s: [examples[i] for i in v] for s, v in idx.items()}
     from boilerplate_detect import __version__ as version
+
     meta: dict[str, Any] = {
         "package_version": version,
         "sklearn_version": sklearn.__version__,
         "seed": seed,
         "data_manifest_sha256": manifest_hash(data_dir),
         "recipe": {
-            "model": "GAM: SplineTransformer(per-feature quantile knots) + LogisticRegression, Platt-calibrated",
-            "n_knots": N_KNOTS,
-            "degree": DEGREE,
-            "C": C_REG,
+            "model": "HistGradientBoostingClassifier(interaction_cst='no_interactions'), Platt-calibrated",
+            "max_iter": max_iter,
+            "learning_rate": LEARNING_RATE,
+            "max_leaf_nodes": MAX_LEAF_NODES,
+            "min_samples_leaf": MIN_SAMPLES_LEAF,
+            "l2_regularization": L2_REG,
             "threshold_quantile": THRESHOLD_QUANTILE,
             "variants_per_original": variants_per_original,
             "max_machine_per_kind": max_machine_per_kind,
@@ -593,7 +689,7 @@ def train(
     }
     bundle = fit_bundle(
         x_all[idx["fit"]], ex["fit"], x_all[idx["calib"]], ex["calib"],
-        seed=seed, name=name, feature_names=FEATURE_NAMES, meta=meta,
+        seed=seed, name=name, feature_names=FEATURE_NAMES, meta=meta, max_iter=max_iter,
     )  # fmt: skip
     test_scores = bundle.predict_originality(x_all[idx["test"]])
     metrics = evaluation.compute_metrics(ex["test"], test_scores, bundle.threshold)
@@ -601,7 +697,9 @@ def train(
     bundle.meta["feature_weights"] = _feature_importance(bundle, x_all[idx["test"]])
     bundle.meta["failure_cases"] = list(FAILURE_CASES)
     if transfer:
-        bundle.meta["transfer"] = transfer_checks(examples, x_all, seed=seed, feature_names=FEATURE_NAMES)
+        bundle.meta["transfer"] = transfer_checks(
+            examples, x_all, seed=seed, feature_names=FEATURE_NAMES, max_iter=max_iter
+        )
     bundle.save(out)
     if write_card:
         from boilerplate_detect import evaluation as ev
@@ -662,18 +760,20 @@ def _holdout(
     *,
     seed: int,
     feature_names: Sequence[str],
+    max_iter: int = MAX_ITER,
 ) -> dict[str, Any]:
     """Refit the recipe on ``train_mask`` rows (main test split excluded) and measure ``test_mask`` rows."""
     split = np.array([group_split(e.group, seed) for e in examples])
     fit = train_mask & (split == "fit")
     cal = train_mask & (split == "calib")
     bundle = fit_bundle(
-        x[fit], [examples[i] for i in np.flatnonzero(fit)], x[cal], [examples[i] for i in np.flatnonzero(cal)],
-        seed=seed, name="transfer", feature_names=feature_names,
+        x[fit], [examples[int(i)] for i in np.flatnonzero(fit)],
+        x[cal], [examples[int(i)] for i in np.flatnonzero(cal)],
+        seed=seed, name="transfer", feature_names=feature_names, max_iter=max_iter,
     )  # fmt: skip
     idx = np.flatnonzero(test_mask)
     s = bundle.predict_originality(x[idx])
-    ex = [examples[i] for i in idx]
+    ex = [examples[int(i)] for i in idx]
     y = np.array([e.y for e in ex])
     aug = np.array([e.augment for e in ex])
     syn = np.array([e.kind.startswith("synthetic:") for e in ex])
@@ -699,7 +799,13 @@ def _holdout(
 
 
 def transfer_checks(
-    examples: Sequence[Example], x: np.ndarray, *, seed: int, feature_names: Sequence[str], folds: int = 5
+    examples: Sequence[Example],
+    x: np.ndarray,
+    *,
+    seed: int,
+    feature_names: Sequence[str],
+    folds: int = 5,
+    max_iter: int = MAX_ITER,
 ) -> dict[str, dict[str, Any]]:
     """Cross-source checks: refit without a population, test on it.
 
@@ -731,11 +837,15 @@ def transfer_checks(
 
     alls = src == "allsides-abp"
     if alls.any():
-        fold = np.array([_outlet_fold(e.outlet, seed, folds) if e.source == "allsides-abp" else -1 for e in examples])
+        fold = np.array(
+            [_outlet_fold(e.outlet, seed, folds) if e.source == "allsides-abp" else -1 for e in examples]
+        )
         parts = []
         for k in range(folds):
             held = fold == k
-            parts.append(_holdout(examples, x, ~held, held, seed=seed, feature_names=feature_names))
+            parts.append(
+                _holdout(examples, x, ~held, held, seed=seed, feature_names=feature_names, max_iter=max_iter)
+            )
         pooled("allsides leave-outlet-out", parts)
     bbc = src == "bbc-fulltext"
     if bbc.any():
@@ -743,18 +853,24 @@ def transfer_checks(
         parts = []
         for c in sorted(set(cats[bbc].tolist())):
             held = cats == c
-            row = _holdout(examples, x, ~held, held, seed=seed, feature_names=feature_names)
+            row = _holdout(
+                examples, x, ~held, held, seed=seed, feature_names=feature_names, max_iter=max_iter
+            )
             out[f"bbc leave-category-out: {c}"] = row
             parts.append(row)
         pooled("bbc leave-category-out (pooled)", parts)
     for name, held in (("without allsides", alls), ("without bbc (full text)", bbc)):
         if held.any():
-            out[name] = _holdout(examples, x, ~held, held, seed=seed, feature_names=feature_names)
+            out[name] = _holdout(
+                examples, x, ~held, held, seed=seed, feature_names=feature_names, max_iter=max_iter
+            )
     for name, key in (("without sheepdog machine", "sheepdog"), ("without xsum machine", "xsum")):
         held_m = machine & np.array([key in s for s in src])
         if held_m.any():
             # Test: the held-out machine rows against the originals of the same source.
             test = held_m | ((y == LABEL_ORIGINAL) & np.array([key in s for s in src]))
-            out[name] = _holdout(examples, x, ~held_m, test, seed=seed, feature_names=feature_names)
+            out[name] = _holdout(
+                examples, x, ~held_m, test, seed=seed, feature_names=feature_names, max_iter=max_iter
+            )
     del n
     return out

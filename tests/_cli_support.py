@@ -11,33 +11,17 @@ from pathlib import Path
 
 
 def toy_model_dir(path: Path) -> Path:
-    """Fit and save a small spline + logistic model over the current feature schema."""
+    """Fit and save a small additive model over the current feature schema."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import SplineTransformer
 
     from boilerplate_detect.features import FEATURE_NAMES
-    from boilerplate_detect.model import ModelBundle
+    from boilerplate_detect.training import fit_from_arrays
 
     rng = np.random.default_rng(7)
     n = len(FEATURE_NAMES)
     x = rng.random((200, n))
     y = (x[:, 0] + 0.1 * rng.standard_normal(200) < 0.5).astype(int)
-    knots = np.tile(np.array([[0.0], [0.5], [1.0]]), (1, n))
-    basis = SplineTransformer(knots=knots, degree=1, extrapolation="constant").fit_transform(x)
-    lr = LogisticRegression(max_iter=500).fit(basis, y)
-    bundle = ModelBundle(
-        lr,
-        knots=knots,
-        degree=1,
-        calib_a=1.0,
-        calib_b=0.0,
-        baseline=np.zeros(n),
-        feature_names=FEATURE_NAMES,
-        threshold=0.5,
-        name="toy",
-    )
-    bundle.save(path)
+    fit_from_arrays(x, y, feature_names=FEATURE_NAMES, name="toy", max_iter=20).save(path)
     return path
 
 

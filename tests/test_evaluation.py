@@ -60,7 +60,9 @@ def model_and_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     data = root / "data"
     data.mkdir()
     _corpus(data / "unit.jsonl", n=40)
-    training.train(data, root / "model", seed=1, cache_dir=None, variants_per_original=1, transfer=False)
+    training.train(
+        data, root / "model", seed=1, cache_dir=None, variants_per_original=1, transfer=False, max_iter=30
+    )
     return data / "unit.jsonl", root / "model"
 
 
@@ -85,7 +87,9 @@ def test_evaluate_test_split_only(model_and_data: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("matplotlib") is not None, reason="matplotlib is installed")
-def test_plot_without_matplotlib_says_how_to_get_it(model_and_data: tuple[Path, Path], tmp_path: Path) -> None:
+def test_plot_without_matplotlib_says_how_to_get_it(
+    model_and_data: tuple[Path, Path], tmp_path: Path
+) -> None:
     data, model = model_and_data
     with pytest.raises(ImportError, match="pip install matplotlib"):
         evaluation.evaluate([data], model, synthetic=False, plot=tmp_path / "p.png")
@@ -101,5 +105,11 @@ def test_plot_writes_a_png(model_and_data: tuple[Path, Path], tmp_path: Path) ->
 def test_model_card_has_the_sections(model_and_data: tuple[Path, Path]) -> None:
     _, model = model_and_data
     card = (model / "MODEL_CARD.md").read_text()
-    for section in ("## Intended use", "## Data", "## Recipe", "## Held-out test metrics", "## Known failure cases"):
+    for section in (
+        "## Intended use",
+        "## Data",
+        "## Recipe",
+        "## Held-out test metrics",
+        "## Known failure cases",
+    ):
         assert section in card

@@ -12,8 +12,8 @@ from boilerplate_detect import generators as g
 # Invented texts: no third-party sentences.
 STORY = (
     "The harbour council in Norrvik voted on Monday to close the old ferry terminal by March.\n\n"
-    "Council leader Ingrid Salo said the building had become too costly to repair. \"We looked at every "
-    "option,\" she told reporters after the vote, which passed by nine votes to four.\n\n"
+    'Council leader Ingrid Salo said the building had become too costly to repair. "We looked at every '
+    'option," she told reporters after the vote, which passed by nine votes to four.\n\n'
     "Ferry operator Baltline, which carries about 3,000 passengers a week, said it would move its "
     "sailings to the north quay. Its chief executive, Marko Lind, said ticket prices would not change.\n\n"
     "Residents opposed to the closure handed in a petition with 1,200 signatures last month. One of "
@@ -49,7 +49,9 @@ def test_filler_uses_the_articles_own_words_and_many_forms() -> None:
     sents = [g.filler_sentence(rng, topics) for _ in range(300)]
     assert len(set(sents)) > 250
     # Skeletons (topic words blanked) are varied too: not a fixed list.
-    skeletons = {re.sub("|".join(map(re.escape, sorted(topics, key=len, reverse=True))), "_", s) for s in sents}
+    skeletons = {
+        re.sub("|".join(map(re.escape, sorted(topics, key=len, reverse=True))), "_", s) for s in sents
+    }
     assert len(skeletons) > 150
     assert sum(any(t in s for t in topics) for s in sents) > 200
 

@@ -4,6 +4,7 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ NAMES = ("t.a", "t.b", "t.flag")
 class Payload:
     """A type no model file may ask for; loading it would run this class's code."""
 
-    ran: list[str] = []
+    ran: ClassVar[list[str]] = []
 
     def __setstate__(self, state: object) -> None:
         Payload.ran.append("setstate")
@@ -36,19 +37,8 @@ def _data(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def _bundle(names: tuple[str, ...] = NAMES) -> tuple[ModelBundle, np.ndarray]:
     x, y = _data()
-    gam = training.fit_gam(x, y, seed=0)
-    b = ModelBundle(
-        gam.steps[-1][1],
-        knots=gam.steps[0][1].knots,
-        degree=training.DEGREE,
-        calib_a=0.8,
-        calib_b=0.1,
-        baseline=np.array([0.1, -0.2, 0.0]),
-        feature_names=names,
-        threshold=0.3,
-        name="unit",
-        meta={"seed": 0},
-    )
+    b = training.fit_from_arrays(x, y, feature_names=names, seed=0, name="unit", max_iter=40, threshold=0.3)
+    b.meta["seed"] = 0
     return b, x
 
 
@@ -94,11 +84,34 @@ def test_contributions_add_up_to_the_calibrated_logit(saved: tuple[Path, ModelBu
 
 
 def test_contribution_follows_the_feature_the_model_uses(saved: tuple[Path, ModelBundle, np.ndarray]) -> None:
-    # y rises with t.a in the training data: a larger t.a must contribute more.
+    # y rises with t.a and falls with t.flag in the training data.
     _, b, _ = saved
-    lo = b.contributions(np.array([[-2.0, 0.0, 0.0]]))[0, 0]
-    hi = b.contributions(np.array([[2.0, 0.0, 0.0]]))[0, 0]
-    assert hi > lo
+    c = b.contributions(np.array([[-2.0, 0.0, 0.0], [2.0, 0.0, 1.0]]))
+    assert c[1, 0] > c[0, 0]
+    assert c[1, 2] < c[0, 2]
+    # t.b is noise: its term moves much less than t.a's.
+    spread_b = np.ptp(b.tables[1])
+    assert spread_b < 0.5 * np.ptp(b.tables[0])
+
+
+def test_contributions_of_one_feature_depend_on_that_feature_only(
+    saved: tuple[Path, ModelBundle, np.ndarray],
+) -> None:
+    _, b, x = saved
+    y = x.copy()
+    y[:, 1] += 1.5
+    diff = b.contributions(y) - b.contributions(x)
+    np.testing.assert_array_equal(diff[:, [0, 2]], 0.0)
+
+
+def test_tabulate_refuses_a_model_with_interactions() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, _ = _data()
+    y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(int)
+    m = HistGradientBoostingClassifier(max_iter=30, early_stopping=False, random_state=0).fit(x, y)
+    with pytest.raises(ValueError, match="not additive"):
+        training.tabulate(m, x)
 
 
 def test_batched_rows_equal_single_rows(saved: tuple[Path, ModelBundle, np.ndarray]) -> None:
@@ -149,8 +162,12 @@ def test_bad_meta(saved: tuple[Path, ModelBundle, np.ndarray], content: str | by
 
 @pytest.mark.parametrize(
     ("key", "value", "match"),
-    [("threshold", 1.5, "threshold"), ("threshold", "x", "threshold"), ("feature_names", "t.a", "feature_names"),
-     ("format_version", 99, "format")],
+    [
+        ("threshold", 1.5, "threshold"),
+        ("threshold", "x", "threshold"),
+        ("feature_names", "t.a", "feature_names"),
+        ("format_version", 99, "format"),
+    ],
     ids=["threshold-range", "threshold-type", "names-type", "format"],
 )  # fmt: skip
 def test_bad_meta_values(
@@ -196,7 +213,7 @@ def test_truncated_model_file(saved: tuple[Path, ModelBundle, np.ndarray], keep:
     d, _, _ = saved
     raw = (d / MODEL_FILE).read_bytes()
     (d / MODEL_FILE).write_bytes(raw[:keep])
-    with pytest.raises(ModelLoadError, match="corrupt|could not be read"):
+    with pytest.raises(ModelLoadError, match=r"corrupt|could not be read"):
         _load(d)
 
 
@@ -217,8 +234,8 @@ def test_zip_without_schema(saved: tuple[Path, ModelBundle, np.ndarray]) -> None
 
 def test_untrusted_type_is_refused_before_its_code_runs(saved: tuple[Path, ModelBundle, np.ndarray]) -> None:
     d, b, _ = saved
-    obj = {"lr": b.lr, "knots": b.knots, "degree": 3, "calib_a": 1.0, "calib_b": 0.0, "baseline": b.baseline,
-           "extra": Payload()}  # fmt: skip
+    obj = {"estimator": b.estimator, "edges": b.edges, "tables": b.tables, "ref_logit": 0.0, "calib_a": 1.0,
+           "calib_b": 0.0, "baseline": b.baseline, "extra": Payload()}  # fmt: skip
     sio.dump(obj, d / MODEL_FILE)
     Payload.ran.clear()
     with pytest.raises(ModelLoadError, match=r"untrusted types \['tests\.test_model\.Payload'\]"):
@@ -228,7 +245,7 @@ def test_untrusted_type_is_refused_before_its_code_runs(saved: tuple[Path, Model
 
 def test_a_file_that_is_not_a_bundle(saved: tuple[Path, ModelBundle, np.ndarray]) -> None:
     d, _, _ = saved
-    sio.dump({"lr": 1}, d / MODEL_FILE)
+    sio.dump({"estimator": 1}, d / MODEL_FILE)
     with pytest.raises(ModelLoadError, match="not hold a boilerplate-detect model"):
         _load(d)
 
@@ -236,13 +253,13 @@ def test_a_file_that_is_not_a_bundle(saved: tuple[Path, ModelBundle, np.ndarray]
 def test_model_that_does_not_match_its_meta(
     saved: tuple[Path, ModelBundle, np.ndarray], tmp_path: Path
 ) -> None:
-    d, b, _ = saved
+    d, _, _ = saved
     other = tmp_path / "other"
     shutil.copytree(d, other)
     meta = json.loads((other / META_FILE).read_text())
     meta["feature_names"] = ["t.a", "t.b"]
     (other / META_FILE).write_text(json.dumps(meta))
-    with pytest.raises(ModelLoadError, match="does not match its meta.json"):
+    with pytest.raises(ModelLoadError, match=r"does not match its meta\.json"):
         ModelBundle.load(other, expected_features=("t.a", "t.b"))
 
 

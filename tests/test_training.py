@@ -24,7 +24,8 @@ def _original(rng: random.Random) -> str:
     paras = [
         f"The {thing} in {place} will close for {n} weeks from {rng.choice(['May', 'June', 'March'])}, "
         f"officials said on {rng.choice(['Monday', 'Tuesday', 'Friday'])}.",
-        f'"We had no choice," said {p1}, a {rng.choice(_ROLES)}. The repairs will cost {n * 13} thousand euros.',
+        f'"We had no choice," said {p1}, a {rng.choice(_ROLES)}. '
+        f"The repairs will cost {n * 13} thousand euros.",
         f"{p2}, who has lived in {place} for {rng.randint(3, 40)} years, said the plan came too late. "
         f"A petition signed by {rng.randint(100, 2000)} residents was handed in last month.",
     ]
@@ -33,7 +34,9 @@ def _original(rng: random.Random) -> str:
 
 
 def _machine(rng: random.Random, topic: str) -> str:
-    return " ".join(generators.filler_sentence(rng, [topic, "the community"]) for _ in range(rng.randint(4, 7)))
+    return " ".join(
+        generators.filler_sentence(rng, [topic, "the community"]) for _ in range(rng.randint(4, 7))
+    )
 
 
 def _corpus(path: Path, n: int = 50) -> None:
@@ -41,10 +44,12 @@ def _corpus(path: Path, n: int = 50) -> None:
     rows = []
     for i in range(n):
         text = _original(rng)
-        rows.append({"id": f"o{i}", "text": text, "label": "original", "group": f"g{i}", "source": "unit-news",
-                     "meta": {"outlet": f"Outlet {i % 5}", "category": "local"}})  # fmt: skip
-        rows.append({"id": f"m{i}", "text": _machine(rng, rng.choice(_THINGS)), "label": "farm", "group": f"g{i}",
-                     "source": "unit-news", "meta": {"model": "unit-lm"}})  # fmt: skip
+        meta = {"outlet": f"Outlet {i % 5}", "category": "local"}
+        rows.append({"id": f"o{i}", "text": text, "label": "original", "group": f"g{i}",
+                     "source": "unit-news", "meta": meta})  # fmt: skip
+        machine = _machine(rng, rng.choice(_THINGS))
+        rows.append({"id": f"m{i}", "text": machine, "label": "farm", "group": f"g{i}", "source": "unit-news",
+                     "meta": {"model": "unit-lm"}})  # fmt: skip
     rows.append({"id": "page", "text": "Home\nNews\n" + _original(rng), "label": "unknown", "group": "p",
                  "source": "unit-pages", "meta": {}})  # fmt: skip
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -57,7 +62,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[
     data.mkdir()
     _corpus(data / "unit.jsonl")
     out = root / "model"
-    metrics = training.train(data, out, seed=3, cache_dir=None, variants_per_original=1, transfer=False)
+    metrics = training.train(
+        data, out, seed=3, cache_dir=None, variants_per_original=1, transfer=False, max_iter=30
+    )
     return data, out, metrics
 
 
@@ -82,7 +89,9 @@ def test_the_model_separates_the_easy_corpus(trained: tuple[Path, Path, dict[str
 
 def test_training_is_reproducible(trained: tuple[Path, Path, dict[str, object]], tmp_path: Path) -> None:
     data, out, metrics = trained
-    again = training.train(data, tmp_path / "again", seed=3, cache_dir=None, variants_per_original=1, transfer=False)
+    again = training.train(
+        data, tmp_path / "again", seed=3, cache_dir=None, variants_per_original=1, transfer=False, max_iter=30
+    )
     assert again == metrics
     x = np.random.default_rng(0).uniform(0, 1, size=(20, len(FEATURE_NAMES)))
     a = ModelBundle.load(out).predict_originality(x)
@@ -130,5 +139,5 @@ def test_reflow_joins_paragraphs() -> None:
 
 
 def test_missing_data_dir_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="no \\*.jsonl files"):
+    with pytest.raises(FileNotFoundError, match=r"no \*\.jsonl files"):
         training.load_rows(tmp_path)
