@@ -277,7 +277,7 @@ class ModelBundle:
             out[:, j] = self.tables[j, idx]
         return out
 
-    def logit(self, X: np.ndarray) -> np.ndarray:  # noqa: N803 - sklearn convention
+    def logit(self, X: np.ndarray) -> np.ndarray:
         """Return the model's uncalibrated log-odds of "original" (from the exact term tables)."""
         return np.asarray(self.terms(X).sum(axis=1) + self.ref_logit, dtype=np.float64)
 
@@ -294,7 +294,7 @@ class ModelBundle:
         Raises:
             ValueError: The tables and the estimator disagree by more than 1e-6.
         """
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped, unused-ignore]
 
         rng = np.random.default_rng(seed)
         ok = np.isfinite(self.edges)
@@ -411,7 +411,8 @@ class ModelBundle:
             bundle.verify()
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(
-                f"model at {where} does not match its meta.json or itself ({type(exc).__name__}: {exc}); retrain"
+                f"model at {where} does not match its meta.json or itself "
+                f"({type(exc).__name__}: {exc}); retrain"
             ) from exc
         return bundle
 

@@ -384,6 +384,94 @@ def compute_features(
     return x
 
 
+#: Share of story groups scored as a cross-outlet batch against a memory index (``dup.*``).
+INDEXED_SHARE = 0.35
+#: Of those, the share whose articles carry publication dates (direction known).
+DATED_SHARE = 0.7
+
+
+def indexed_groups(examples: Sequence[Example], seed: int, share: float = INDEXED_SHARE) -> set[str]:
+    """Return the story groups scored as cross-outlet scenarios (deterministic in the seed)."""
+    return {e.group for e in examples if e.y == LABEL_ORIGINAL and _unit(seed, "indexed", e.group) < share}
+
+
+def _scenario_articles(members: Sequence[tuple[int, Example]], seed: int) -> list[Any]:
+    """Articles of one scenario: the original(s) at their outlet, each other version at an invented outlet."""
+    from boilerplate_detect.article import Article
+
+    group = members[0][1].group
+    dated = _unit(seed, "dated", group) < DATED_SHARE
+    arts = []
+    k = 0
+    for i, e in members:
+        if e.y == LABEL_ORIGINAL:
+            outlet = e.outlet or f"{e.source}.example"
+            day = 1
+        else:
+            k += 1
+            outlet = f"outlet-{int(_unit(seed, 'outlet', f'{e.id}') * 1e6)}.example"
+            day = 1 + k
+        published = f"2024-03-{day:02d}" if dated and day <= 28 else None
+        arts.append(Article(id=f"x{i}", text=e.text, outlet=outlet, published=published))
+    return arts
+
+
+def compute_indexed_features(
+    examples: Sequence[Example],
+    groups: set[str],
+    *,
+    seed: int,
+    cache_dir: str | os.PathLike[str] | None = DEFAULT_CACHE_DIR,
+) -> dict[int, np.ndarray]:
+    """Features of the examples in cross-outlet scenarios, scored with ``dup.*`` evidence.
+
+    Each scenario is one story group: its original, its synthetic variants and its
+    real machine versions, each at a different outlet, indexed together in a
+    memory :class:`~boilerplate_detect.index.Index`; every member is then scored
+    with the evidence of the others (as the Detector does with an index). Layout
+    augmentations are not part of a scenario.
+
+    Returns:
+        ``{example position: feature row}``.
+    """
+    from boilerplate_detect.features import Context, extract, load_resources
+    from boilerplate_detect.index import Index
+    from boilerplate_detect.text import segment
+
+    by_group: dict[str, list[tuple[int, Example]]] = {}
+    for i, e in enumerate(examples):
+        if e.group in groups and not e.augment:
+            by_group.setdefault(e.group, []).append((i, e))
+    order = sorted(by_group)
+    positions = [i for g in order for i, _ in by_group[g]]
+    key = _features_key(_texts_hash([examples[i].text for i in positions]) + f":indexed:{seed}:{DATED_SHARE}")
+    cache_path = Path(cache_dir) / f"indexed-{key}.npy" if cache_dir is not None else None
+    if cache_path is not None and cache_path.is_file():
+        cached = np.load(cache_path, allow_pickle=False)
+        if cached.shape[0] == len(positions):
+            return {p: cached[j] for j, p in enumerate(positions)}
+    res = load_resources()
+    rows: dict[int, np.ndarray] = {}
+    for g in order:
+        members = by_group[g]
+        if len(members) < 2:
+            continue
+        arts = _scenario_articles(members, seed)
+        segs = [segment(a.text) for a in arts]
+        index = Index.memory()
+        for a, sg in zip(arts, segs, strict=True):
+            index.add(a, sg)
+        for (i, _), a, sg in zip(members, arts, segs, strict=True):
+            rows[i] = np.asarray(extract(sg, res, Context(dup=index.evidence(a, sg)))[0], dtype=np.float64)
+        index.close()
+    if cache_path is not None and len(rows) == len(positions):
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_suffix(".tmp.npy")
+        np.save(tmp, np.vstack([rows[p] for p in positions]), allow_pickle=False)
+        tmp.replace(cache_path)
+    return rows
+
+
 # --------------------------------------------------------------------- model
 def fit_model(
     x: np.ndarray,
@@ -417,7 +505,7 @@ def fit_model(
         early_stopping=False,
         random_state=seed,
     )
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped, unused-ignore]
 
     # One thread: small fits on a shared machine are faster and byte-identical without OpenMP contention.
     with threadpool_limits(limits=1):
@@ -426,7 +514,7 @@ def fit_model(
 
 
 def _decision(model: Any, x: np.ndarray) -> np.ndarray:
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped, unused-ignore]
 
     with threadpool_limits(limits=1):
         return np.asarray(model.decision_function(x), dtype=np.float64)
@@ -626,6 +714,7 @@ def train(
     progress: bool = False,
     transfer: bool = True,
     max_iter: int = MAX_ITER,
+    indexed_share: float = INDEXED_SHARE,
 ) -> dict[str, Any]:
     """Train the model from a data directory and write the artifact.
 
@@ -642,6 +731,8 @@ def train(
         transfer: Also run the cross-source checks of :func:`transfer_checks`
             (refits; they only measure, they choose nothing) and store them in the card.
         max_iter: Boosting iterations.
+        indexed_share: Share of story groups scored as cross-outlet scenarios
+            (``dup.*`` features from a memory index); 0 scores every text alone.
 
     Returns:
         The metrics (also stored in ``meta.json``).
@@ -661,6 +752,12 @@ def train(
         max_machine_per_kind=max_machine_per_kind,
     )
     x_all = compute_features([e.text for e in examples], cache_dir=cache_dir, progress=progress)
+    scenario_groups = indexed_groups(examples, seed) if indexed_share > 0 else set()
+    if scenario_groups:
+        for i, row in compute_indexed_features(
+            examples, scenario_groups, seed=seed, cache_dir=cache_dir
+        ).items():
+            x_all[i] = row
     split = np.array([group_split(e.group, seed) for e in examples])
     idx = {s: np.flatnonzero(split == s) for s in ("fit", "calib", "test")}
     if min(len(v) for v in idx.values()) == 0:
@@ -683,6 +780,8 @@ def train(
             "threshold_quantile": THRESHOLD_QUANTILE,
             "variants_per_original": variants_per_original,
             "max_machine_per_kind": max_machine_per_kind,
+            "indexed_share": indexed_share,
+            "dated_share": DATED_SHARE,
             "splits": {"test_share": TEST_SHARE, "calib_share": CALIB_SHARE},
         },
         "n_examples": {s: len(v) for s, v in idx.items()},

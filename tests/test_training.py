@@ -141,3 +141,20 @@ def test_reflow_joins_paragraphs() -> None:
 def test_missing_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"no \*\.jsonl files"):
         training.load_rows(tmp_path)
+
+
+def test_indexed_scenarios_give_copies_dup_evidence(tmp_path: Path) -> None:
+    from boilerplate_detect.features import FEATURE_NAMES
+
+    _corpus(tmp_path / "c.jsonl", n=8)
+    ex = training.build_examples(training.load_rows(tmp_path), seed=0, variants_per_original=2)
+    groups = {e.group for e in ex if e.y == 1}
+    rows = training.compute_indexed_features(ex, groups, seed=0, cache_dir=None)
+    assert set(rows) == {i for i, e in enumerate(ex) if not e.augment}
+    containment = FEATURE_NAMES.index("dup.max_containment")
+    keeps_all = {"synthetic:pad", "synthetic:chrome", "synthetic:template", "synthetic:keywords"}
+    copies = [rows[i][containment] for i, e in enumerate(ex) if e.kind in keeps_all]
+    alone = [rows[i][containment] for i, e in enumerate(ex) if e.kind == "unit-lm"]
+    assert copies
+    assert max(copies) > 0.3  # a padded or wrapped copy contains most of its original
+    assert all(v < 0.3 for v in alone)  # unrelated machine text shares nothing
