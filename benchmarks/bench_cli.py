@@ -126,6 +126,11 @@ def run(
     if _has_index():
         x_wall, x_cpu = _cli(["score", str(inp), "-o", str(work / "x.jsonl"), "-q", *margs], one_core=True)
     load_after = os.getloadavg()
+    for name in ("o.jsonl", "j1.jsonl", "j2.jsonl", *(("x.jsonl",) if x_wall else ())):
+        with (work / name).open("rb") as f:
+            rows = sum(1 for _ in f)
+        if rows != n:
+            raise RuntimeError(f"{name}: {rows} rows for {n} articles; the run did not complete")
 
     res: dict[str, Any] = {
         "articles": n,

@@ -87,3 +87,15 @@ def test_sites_command_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[s
     scored.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
     assert main(["sites", str(scored), "--format", "json", "--min-articles", "3"]) == 0
     assert [s["outlet"] for s in json.loads(capsys.readouterr().out)] == ["farm.example"]
+
+
+def test_sites_reads_scored_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pyarrow")
+    from boilerplate_detect import io as bio
+
+    w = bio.ParquetWriter(str(tmp_path / "s.parquet"), ["f.a"])
+    w.write_many(ROWS)
+    w.close()
+    assert main(["sites", str(tmp_path / "s.parquet"), "--format", "json"]) == 0
+    got = {s["outlet"]: s for s in json.loads(capsys.readouterr().out)}
+    assert got["farm.example"]["articles"] == 4 and got["farm.example"]["copied_share"] == 0.75
