@@ -96,6 +96,7 @@ def score_dataframe(
     cross_outlet: bool = True,
     index_params: Mapping[str, Any] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    persist: bool = True,
 ) -> DataFrame:
     """Score every article of a DataFrame; return it with the result columns added.
 
@@ -121,6 +122,10 @@ def score_dataframe(
             fingerprints, as for ``Index.memory(**index_params)``.
         batch_size: Articles per model call, and the most articles of one outlet
             that share a site context.
+        persist: Persist the fingerprints (``MEMORY_AND_DISK``, on the executors) so
+            that the plan's several branches compute them once; free them with
+            ``spark.catalog.clearCache()`` when the result has been written. False
+            recomputes them in every branch instead.
 
     Returns:
         ``df`` with the columns of :data:`RESULT_COLUMNS` added: ``originality``
@@ -186,6 +191,11 @@ def score_dataframe(
         ),
     )
     fps = base.mapInArrow(lambda it: _fingerprint_batches(bspec.value, it), fp_schema)
+    if cross_outlet and persist:
+        # Five branches of the plan read the fingerprints: compute them once.
+        from pyspark import StorageLevel
+
+        fps = fps.persist(StorageLevel.MEMORY_AND_DISK)
 
     if cross_outlet:
         cands = _candidates(fps, params)
