@@ -301,8 +301,11 @@ def model_card(meta: Mapping[str, Any], bundle: ModelBundle | None = None) -> st
         "",
         "## Held-out test metrics",
         "",
-        "Farm is the positive class for ROC/PR AUC and F1. `paired_win_rate`: share of (original, version)",
-        "pairs of one story where the original scores higher.",
+        "Every test text scored alone (no index). Farm is the positive class for ROC/PR AUC and F1.",
+        "`paired_win_rate`: share of (original, version) pairs of one story where the original scores",
+        "higher. `reflow150` rows: originals reflowed into one paragraph and cut to 150 words, as originals",
+        "(they must not be flagged). `machine:` rows are real machine-written news; `synthetic:` rows are",
+        "the generators' variants; `generator:` rows pool every variant a generator took part in.",
         "",
         "| headline | value |",
         "|---|---:|",
@@ -311,6 +314,31 @@ def model_card(meta: Mapping[str, Any], bundle: ModelBundle | None = None) -> st
         _md_table(m),
         "",
     ]
+    mi = meta.get("metrics_indexed")
+    if mi:
+        parts += [
+            "## Held-out test metrics with a cross-outlet index",
+            "",
+            "The same test split, every story group scored as one cross-outlet batch: the original, its",
+            "synthetic variants and its machine versions at different outlets, indexed together in a memory",
+            f"`Index` (`dup.*` features; {int(100 * float(recipe.get('dated_share') or 0))}% of the groups",
+            "carry publication dates, the rest rely on the index's inferred direction). This is how the",
+            "model is meant to run on a crawl (`Detector.load(index=...)` or the CLI's cross-outlet batch).",
+            "",
+            "| headline | value |",
+            "|---|---:|",
+            *[f"| {k} | {_fmt(v)} |" for k, v in mi.get("headline", {}).items()],
+            "",
+            "| generator | roc_auc | pr_auc | f1 | paired_win_rate |",
+            "|---|---:|---:|---:|---:|",
+            *[
+                f"| {k} | {_fmt(v.get('roc_auc'))} | {_fmt(v.get('pr_auc'))} | {_fmt(v.get('f1'))} | "
+                f"{_fmt(v.get('paired_win_rate'))} |"
+                for k, v in mi.get("slices", {}).items()
+                if k.startswith("generator:") or k.startswith("machine:")
+            ],
+            "",
+        ]
     transfer = meta.get("transfer")
     if transfer:
         parts += [

@@ -301,8 +301,9 @@ def build_examples(
                 )
             )
         if rng.random() < augment_share:
-            how = "reflow" if rng.random() < 0.5 else "cut150"
-            text = reflow(e.text) if how == "reflow" else cut_words(e.text)
+            how = rng.choice(("reflow", "cut150", "reflow150"))
+            text = reflow(e.text) if how != "cut150" else e.text
+            text = cut_words(text) if how != "reflow" else text
             out.append(
                 Example(
                     id=f"{e.id}#{how}",
@@ -715,6 +716,7 @@ def train(
     transfer: bool = True,
     max_iter: int = MAX_ITER,
     indexed_share: float = INDEXED_SHARE,
+    transfer_iter: int = 0,
 ) -> dict[str, Any]:
     """Train the model from a data directory and write the artifact.
 
@@ -733,6 +735,7 @@ def train(
         max_iter: Boosting iterations.
         indexed_share: Share of story groups scored as cross-outlet scenarios
             (``dup.*`` features from a memory index); 0 scores every text alone.
+        transfer_iter: Boosting iterations of the transfer refits (0: ``max_iter``).
 
     Returns:
         The metrics (also stored in ``meta.json``).
@@ -751,14 +754,23 @@ def train(
         variants_per_original=variants_per_original,
         max_machine_per_kind=max_machine_per_kind,
     )
-    x_all = compute_features([e.text for e in examples], cache_dir=cache_dir, progress=progress)
-    scenario_groups = indexed_groups(examples, seed) if indexed_share > 0 else set()
-    if scenario_groups:
-        for i, row in compute_indexed_features(
-            examples, scenario_groups, seed=seed, cache_dir=cache_dir
-        ).items():
-            x_all[i] = row
+    x_alone = compute_features([e.text for e in examples], cache_dir=cache_dir, progress=progress)
+    x_all = x_alone.copy()
     split = np.array([group_split(e.group, seed) for e in examples])
+    scenario_groups = indexed_groups(examples, seed, indexed_share) if indexed_share > 0 else set()
+    # The test split is also measured with every story group indexed (cross-outlet figures).
+    test_groups = {
+        e.group for e, s in zip(examples, split, strict=True) if s == "test" and e.y == LABEL_ORIGINAL
+    }
+    x_indexed = x_alone.copy()
+    if scenario_groups:
+        indexed_rows = compute_indexed_features(
+            examples, scenario_groups | test_groups, seed=seed, cache_dir=cache_dir
+        )
+        for i, row in indexed_rows.items():
+            x_indexed[i] = row
+            if examples[i].group in scenario_groups:
+                x_all[i] = row
     idx = {s: np.flatnonzero(split == s) for s in ("fit", "calib", "test")}
     if min(len(v) for v in idx.values()) == 0:
         raise ValueError("too few groups for a fit/calib/test split; add data")
@@ -790,14 +802,20 @@ def train(
         x_all[idx["fit"]], ex["fit"], x_all[idx["calib"]], ex["calib"],
         seed=seed, name=name, feature_names=FEATURE_NAMES, meta=meta, max_iter=max_iter,
     )  # fmt: skip
-    test_scores = bundle.predict_originality(x_all[idx["test"]])
+    # Headline figures: every test text scored alone (no index), the way most users will run it.
+    test_scores = bundle.predict_originality(x_alone[idx["test"]])
     metrics = evaluation.compute_metrics(ex["test"], test_scores, bundle.threshold)
     bundle.meta["metrics"] = metrics
-    bundle.meta["feature_weights"] = _feature_importance(bundle, x_all[idx["test"]])
+    if scenario_groups:
+        indexed_scores = bundle.predict_originality(x_indexed[idx["test"]])
+        bundle.meta["metrics_indexed"] = evaluation.compute_metrics(
+            ex["test"], indexed_scores, bundle.threshold
+        )
+    bundle.meta["feature_weights"] = _feature_importance(bundle, x_indexed[idx["test"]])
     bundle.meta["failure_cases"] = list(FAILURE_CASES)
     if transfer:
         bundle.meta["transfer"] = transfer_checks(
-            examples, x_all, seed=seed, feature_names=FEATURE_NAMES, max_iter=max_iter
+            examples, x_all, seed=seed, feature_names=FEATURE_NAMES, max_iter=transfer_iter or max_iter
         )
     bundle.save(out)
     if write_card:
