@@ -19,7 +19,7 @@ import logging
 import os
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from boilerplate_detect.model import ModelBundle
     from boilerplate_detect.training import Example
 
-__all__ = ["cli_evaluate", "compute_metrics", "evaluate", "format_table", "model_card", "plot_scores"]
+__all__ = [
+    "add_evaluate_arguments",
+    "cli_evaluate",
+    "compute_metrics",
+    "evaluate",
+    "format_table",
+    "model_card",
+    "plot_scores",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -492,6 +500,17 @@ def evaluate(
     return metrics
 
 
+def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``evaluate`` subcommand's arguments to an argparse parser (used by the CLI)."""
+    parser.add_argument("paths", nargs="+", help="labelled JSONL files or directories of them")
+    parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
+    parser.add_argument("--json", default=None, help="write the metrics as JSON here")
+    parser.add_argument("--plot", default=None, help="write a score-distribution PNG here (needs matplotlib)")
+    parser.add_argument("--split", choices=("fit", "calib", "test"), default=None,
+                        help="keep only the story groups of this split under the model's seed")  # fmt: skip
+    parser.add_argument("--no-synthetic", action="store_true", help="do not add synthetic farm variants")
+
+
 def cli_evaluate(args: argparse.Namespace) -> int:
     """Run ``boilerplate-detect evaluate DATA.jsonl ... [--model DIR] [--json OUT] [--plot OUT.png]``.
 
@@ -511,7 +530,3 @@ def cli_evaluate(args: argparse.Namespace) -> int:
     )
     print(format_table(metrics))
     return 0
-
-
-def _iter_paths(paths: Iterable[str]) -> list[str]:
-    return list(paths)

@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_SEED",
     "TARGET_FALSE_FARM",
     "Example",
+    "add_train_arguments",
     "build_examples",
     "cli_train",
     "compute_features",
@@ -837,6 +838,20 @@ def iter_examples_for_eval(rows: Iterable[Mapping[str, Any]]) -> Iterator[Exampl
         e = row_to_example(r)
         if e is not None:
             yield e
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``train`` subcommand's arguments to an argparse parser (used by the CLI)."""
+    parser.add_argument("data_dir", help="directory of labelled *.jsonl files (e.g. ../shared/data)")
+    parser.add_argument(
+        "-o", "--output", required=True, help="model directory to write (e.g. models/default)"
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of splits, generators and fit")
+    parser.add_argument(
+        "--cache-dir", default=None, help=f"feature cache directory (default {DEFAULT_CACHE_DIR})"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
+    parser.add_argument("--no-transfer", action="store_true", help="skip the cross-source transfer refits")
 
 
 def cli_train(args: argparse.Namespace) -> int:
