@@ -113,3 +113,18 @@ def test_model_card_has_the_sections(model_and_data: tuple[Path, Path]) -> None:
         "## Known failure cases",
     ):
         assert section in card
+
+
+def test_cli_evaluate_prints_the_table(
+    model_and_data: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    data, model = model_and_data
+    parser = argparse.ArgumentParser()
+    evaluation.add_evaluate_arguments(parser)
+    args = parser.parse_args([str(data), "--model", str(model), "--json", str(tmp_path / "m.json")])
+    assert evaluation.cli_evaluate(args) == 0
+    out = capsys.readouterr().out
+    assert "headline:" in out and "false_farm" in out
+    assert json.loads((tmp_path / "m.json").read_text())["model"] == "model"

@@ -158,3 +158,16 @@ def test_indexed_scenarios_give_copies_dup_evidence(tmp_path: Path) -> None:
     assert copies
     assert max(copies) > 0.3  # a padded or wrapped copy contains most of its original
     assert all(v < 0.3 for v in alone)  # unrelated machine text shares nothing
+
+
+def test_cli_train_writes_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    _corpus(tmp_path / "c.jsonl", n=30)
+    parser = argparse.ArgumentParser()
+    training.add_train_arguments(parser)
+    out = tmp_path / "m"
+    args = parser.parse_args([str(tmp_path), "-o", str(out), "--seed", "2", "--no-cache", "--no-transfer"])
+    assert training.cli_train(args) == 0
+    assert "headline:" in capsys.readouterr().out
+    assert ModelBundle.load(out).meta["seed"] == 2
