@@ -101,6 +101,7 @@ def test_quick_run_measures_installed_peers(quick_run: dict[str, Any], peer: str
         ("scale", "bench_scale"),
         ("accuracy", "bench_accuracy"),
         ("parallel", "bench_cli"),
+        ("parallel", "bench_scaling"),
     ],
 )
 def test_quick_run_section_works_when_its_module_exists(
