@@ -6,18 +6,21 @@ results as the single-machine path (every article added to ``Index.memory()``,
 then each scored with ``Detector.load(index=idx)``), computed the Spark way:
 
 1. **fingerprints** (Arrow UDF, ``mapInArrow``): every article is segmented and
-   fingerprinted by the index's own pure function
-   (:func:`boilerplate_detect.index.fingerprint`): MinHash signature, LSH band
-   keys, shingle and fact hashes, passage offsets;
-2. **candidates**: the band keys are exploded and self-joined; two articles of
-   different outlets that share a band are a candidate pair;
-3. **verification** (Arrow UDF): every candidate pair is checked with the index's
-   own verification (:func:`boilerplate_detect.index.verify`), in both directions;
-4. **evidence and score** (Arrow UDF): each article meets the fingerprints of its
-   verified candidates; the index's evidence builder
-   (:func:`boilerplate_detect.index.build_evidence`) gives its ``dup.`` evidence,
-   and the Detector computes every single-article feature, the model score, the
-   reasons and the spans, exactly as :meth:`Detector.score_many` does.
+   fingerprinted by the index's own :meth:`Index.fingerprint
+   <boilerplate_detect.Index.fingerprint>`: MinHash signature (datasketch's
+   scheme), LSH band keys, passage keys, sentence and fact hashes, offsets;
+2. **candidates**: query keys and posting keys are exploded and joined on the key;
+   pairs are counted and ranked exactly as the index's store ranks candidates
+   (most shared keys first, ties by row order, itself and its own outlet dropped
+   after the first ``max_candidates * 3``, then ``max_candidates`` kept);
+3. **verification, provenance and evidence** (Arrow UDF): each article's candidate
+   records go into a scratch in-memory :class:`~boilerplate_detect.Index`, whose
+   own :meth:`~boilerplate_detect.Index.evidence` verifies them exactly, builds the
+   shared passages, the direction (the earlier publication is the source) and the
+   ``dup.`` values; no index logic is repeated here;
+4. **score** (same UDF): the Detector computes every single-article feature, the
+   model score, the reasons and the spans, exactly as :meth:`Detector.score_many`
+   does.
 
 Nothing is collected to the driver. The Detector goes to the executors as a
 broadcast variable, so each Python worker unpickles it once and reuses it for
@@ -26,10 +29,11 @@ every batch it scores.
 **Site context.** The Detector lets articles of one outlet scored in the same batch
 inform each other (lines recurring across them count as site template lines).
 Here the last stage groups the articles by outlet and scores each outlet's articles
-together, ``batch_size`` at a time in ``(outlet, id)`` order; articles without an
-outlet are spread over batches by id. This equals the single-machine path on data
-sorted the same way, and, whenever every outlet has at most ``batch_size``
-articles, the single-machine path run as one batch.
+together, ``batch_size`` at a time in row order; articles without an outlet are
+spread over batches by row number (they have no site context anyway). This
+equals the single-machine path on data sorted the same way and, whenever every
+outlet has at most ``batch_size`` articles, the single-machine path run as one
+batch.
 
 **Provenance.** ``source_id`` names the earliest-published article among an article's
 verified near-duplicates when one of them is its source (``direction ==
@@ -72,6 +76,10 @@ RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
 
 _ID, _TEXT, _OUTLET, _PUB, _URL = "_bd_id", "_bd_text", "_bd_outlet", "_bd_published", "_bd_url"
 _FP, _CANDS, _GROUP = "_bd_fp", "_bd_cands", "_bd_group"
+_ORD, _SRC, _PUBN, _QKEYS, _PKEYS = "_bd_ord", "_bd_src", "_bd_pubn", "_bd_qkeys", "_bd_pkeys"
+_CANDS_TYPE = "array<struct<ord:long,id:string,outlet:string,published:string,rec:binary>>"
+#: Articles without an outlet are spread over this many score groups.
+_NO_OUTLET_GROUPS = 64
 
 
 def _require_pyspark() -> None:
@@ -208,12 +216,6 @@ def score_dataframe(
         .sortWithinPartitions(_GROUP, _ORD)
         .mapInArrow(lambda it: _score_batches(bspec.value, it), out_schema)
     )
-
-
-_ORD, _SRC, _PUBN, _QKEYS, _PKEYS = "_bd_ord", "_bd_src", "_bd_pubn", "_bd_qkeys", "_bd_pkeys"
-_CANDS_TYPE = "array<struct<ord:long,id:string,outlet:string,published:string,rec:binary>>"
-#: Articles without an outlet are spread over this many score groups.
-_NO_OUTLET_GROUPS = 64
 
 
 class _Spec:

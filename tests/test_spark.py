@@ -45,25 +45,28 @@ def spark() -> Iterator[Any]:
     home = _java()
     if home is None:
         pytest.skip("no Java runtime (install openjdk-17-jre-headless or set JAVA_HOME)")
-    os.environ.setdefault("JAVA_HOME", home)
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    # The executors' Python workers must import this checkout (and tests._scaling_support).
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    from pyspark.sql import SparkSession
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JAVA_HOME", os.environ.get("JAVA_HOME") or home)
+        mp.setenv("PYSPARK_PYTHON", sys.executable)
+        mp.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only
+        # The executors' Python workers must import this checkout (and tests._scaling_support).
+        mp.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        from pyspark.sql import SparkSession
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("boilerplate-detect-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.adaptive.enabled", "false")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("boilerplate-detect-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.default.parallelism", "2")
+            .config("spark.sql.adaptive.enabled", "false")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        try:
+            yield session
+        finally:
+            session.stop()
 
 
 @pytest.fixture(scope="module")
