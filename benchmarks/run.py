@@ -328,6 +328,7 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"_Measured {sec.get('date_utc', '?')} in {sec.get('seconds', '?')} s"
             + (f", load average {load[0]:.1f} at the start" if load else "")
+            + (f", by `{sec['command']}`" if sec.get("command") else "")
             + "._",
             "",
         ]
@@ -403,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             results["sections"][key] = run_section(
                 key, quick=args.quick, data_dir=data_dir, work_dir=work, pin_core=core
             )
+            results["sections"][key]["command"] = results["command"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["seconds"] = round(time.perf_counter() - started, 1)
