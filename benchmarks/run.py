@@ -328,7 +328,7 @@ def render(results: dict[str, Any]) -> str:
             "",
             f"_Measured {sec.get('date_utc', '?')} in {sec.get('seconds', '?')} s"
             + (f", load average {load[0]:.1f} at the start" if load else "")
-            + (f", by `{sec['command']}`" if sec.get("command") else "")
+            + (f", by `{sec.get('command') or sec['run']}`" if sec.get("command") or sec.get("run") else "")
             + "._",
             "",
         ]
