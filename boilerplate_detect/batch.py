@@ -251,12 +251,32 @@ def _worker_fingerprints(records: list[bio.Record]) -> list[Any]:
     return [fp.fingerprint(a) for a in _articles(records, _WORKER["opts"]) if a.text.strip()]
 
 
+#: Modules a fork server imports once, so that each worker forked from it only loads the model files.
+FORKSERVER_PRELOAD = (
+    "boilerplate_detect.batch",
+    "boilerplate_detect.detector",
+    "boilerplate_detect.model",
+    "boilerplate_detect.index",
+    "sklearn.ensemble",
+    "skops.io",
+)
+
+
 class _Workers:
-    """A spawn pool whose results come back in submission order, at most ``2 * jobs`` in flight."""
+    """A process pool whose results come back in submission order, at most ``2 * jobs`` in flight.
+
+    Workers start from a fork server that has already imported the heavy modules
+    (a fresh, single-threaded process: safe to fork, unlike a parent that may run
+    OpenMP threads); where there is no fork server (not POSIX), they are spawned.
+    """
 
     def __init__(self, jobs: int, opts: BatchOptions, stack: contextlib.ExitStack) -> None:
         self.jobs = jobs
-        ctx = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx: Any = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
+        else:  # pragma: no cover - Windows
+            ctx = multiprocessing.get_context("spawn")
         self._pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(opts,))
         stack.callback(self._pool.join)
         stack.callback(self._pool.terminate)
