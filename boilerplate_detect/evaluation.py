@@ -103,6 +103,8 @@ def _family(e: Example) -> str:
         return f"original:{e.source}" + (f":{e.augment}" if e.augment else "")
     if e.kind.startswith("synthetic:"):
         return e.kind
+    if e.augment:
+        return f"machine-{e.augment}:{e.source}"
     return f"machine:{e.source}:{e.kind}"
 
 
@@ -124,7 +126,7 @@ def compute_metrics(examples: Sequence[Example], scores: np.ndarray, threshold: 
     sources = np.array([e.source for e in examples])
     orig_plain = (y == 1) & ~aug
     human_all = y == 1
-    machine = (y == 0) & ~is_syn
+    machine = (y == 0) & ~is_syn & ~aug
 
     slices: dict[str, Any] = {}
     fam = np.array([_family(e) for e in examples])

@@ -36,6 +36,7 @@ __all__ = [
     "load_synonyms",
     "make_variant",
     "pad",
+    "sentences",
     "spin",
     "stitch",
     "stuff_keywords",
@@ -212,8 +213,12 @@ def _paragraphs(text: str) -> list[str]:
     return paras
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """Split text into sentences at ``.``, ``!`` or ``?`` followed by space and a capital, digit or quote."""
     return [s.strip() for s in _SENT_END.split(text.strip()) if s.strip()]
+
+
+_sentences = sentences
 
 
 def _join(paras: Sequence[str], rng: random.Random) -> str:
