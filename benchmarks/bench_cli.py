@@ -15,6 +15,10 @@ or as section 5 of ``benchmarks/run.py``. Measures, on the same articles:
 
 Targets (issue 7): CLI within 20% of the library on one core; --jobs 2 >= 1.7x --jobs 1.
 The machine is shared: the load average before and after is recorded with the figures.
+CPU-time rates are stable under load; wall-clock ones are not. The --jobs speed-up
+can only be read in wall time (workers start from a fork server, so their CPU time is
+not the CLI's), and on a Linux host with scheduler autogroups a busy machine gives
+one session a fixed share however many processes it runs: measure it when idle.
 """
 
 from __future__ import annotations
@@ -116,12 +120,16 @@ def run(
         key=lambda x: x[1],
     )
     cli_wall, cli_cpu = _cli(["score", str(inp), "-o", str(work / "o.jsonl"), *base], one_core=True)
-    j1_wall, j1_cpu = _cli(
-        ["score", str(inp), "-o", str(work / "j1.jsonl"), "--jobs", "1", *base], one_core=False
-    )
-    j2_wall, j2_cpu = _cli(
-        ["score", str(inp), "-o", str(work / "j2.jsonl"), "--jobs", "2", *base], one_core=False
-    )
+    # Alternate the two, twice, and keep each one's best wall time: the machine may be shared.
+    j1_wall = j2_wall = float("inf")
+    for _ in range(2):
+        for jobs in (1, 2):
+            out = work / f"j{jobs}.jsonl"
+            wall = _cli(["score", str(inp), "-o", str(out), "--jobs", str(jobs), *base], one_core=False)[0]
+            if jobs == 1:
+                j1_wall = min(j1_wall, wall)
+            else:
+                j2_wall = min(j2_wall, wall)
     x_wall = x_cpu = None
     if _has_index():
         x_wall, x_cpu = _cli(["score", str(inp), "-o", str(work / "x.jsonl"), "-q", *margs], one_core=True)
@@ -148,10 +156,6 @@ def run(
         "jobs1_wall_s": round(j1_wall, 2),
         "jobs2_wall_s": round(j2_wall, 2),
         "jobs2_speedup_wall": round(j1_wall / j2_wall, 3),
-        "jobs1_cpu_s": round(j1_cpu, 2),
-        "jobs2_cpu_s": round(j2_cpu, 2),
-        # On two idle cores, --jobs 2 can at best halve its CPU time: this is the speed-up the work allows.
-        "jobs2_speedup_cpu_bound": round(j1_cpu / (j2_cpu / 2), 3),
         "cross_outlet_rate_wall": round(n / x_wall, 1) if x_wall else None,
         "cross_outlet_rate_cpu": round(n / x_cpu, 1) if x_cpu else None,
         "loadavg_before": [round(x, 2) for x in load_before],
@@ -171,8 +175,8 @@ def run(
             f"({res['cli_vs_library_cpu']:.0%} of library) | >= 80% |",
             f"| CLI less its start-up ({res['cli_startup_cpu_s']} s CPU) | | {res['cli_rate_cpu_steady']} "
             f"({res['cli_vs_library_cpu_steady']:.0%} of library) | >= 80% |",
-            f"| --jobs 2 vs --jobs 1 | {res['jobs2_speedup_wall']}x | {res['jobs2_speedup_cpu_bound']}x "
-            "(bound from CPU time) | >= 1.7x |",
+            f"| --jobs 2 vs --jobs 1 ({res['jobs1_wall_s']} s / {res['jobs2_wall_s']} s) "
+            f"| {res['jobs2_speedup_wall']}x | | >= 1.7x |",
             f"| default two-pass cross-outlet, 1 core (articles/s) | {res['cross_outlet_rate_wall']} | "
             f"{res['cross_outlet_rate_cpu']} | |",
         ]
