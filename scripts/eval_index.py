@@ -13,6 +13,11 @@ outlet of five kinds:
   reordered around commas, some function words dropped;
 * ``padded``: the source with generic filler sentences after every other sentence.
 
+First, articles of the data that already share passages or facts with another one
+(republished stories, follow-ups quoting the same paragraphs, a site's boilerplate) are
+dropped, so the only copies are the ones made here (``--keep-existing-overlaps`` keeps
+them; their genuine matches then count as false positives).
+
 For every kind, an index holds the sources plus unrelated distractor articles; every
 copy is queried (it is not indexed). A returned match is a true positive when it is the
 copy's source and a false positive otherwise. Recall is the share of copies whose source
@@ -113,7 +118,8 @@ def spin(text: str, rng: random.Random) -> str:
         s2 = " ".join(w for w in s2.split(" ") if not (w.lower() in _DROP and rng.random() < 0.5))
         if ", " in s2 and rng.random() < 0.4 and s2.endswith("."):
             a, b = s2[:-1].split(", ", 1)
-            s2 = f"{b[0].upper()}{b[1:]}, {a[0].lower()}{a[1:]}."
+            if a and b:
+                s2 = f"{b[0].upper()}{b[1:]}, {a[0].lower()}{a[1:]}."
         out.append(s2)
     return " ".join(out)
 
@@ -172,8 +178,30 @@ def load(data_dir: Path, seed: int) -> list[tuple[str, str, str]]:
     return docs
 
 
-def evaluate(data_dir: Path, n: int, n_distract: int, seed: int) -> dict[str, dict[str, float]]:
-    docs = load(data_dir, seed)
+def _drop_existing_overlaps(docs: list[tuple[str, str, str]]) -> tuple[list[tuple[str, str, str]], int]:
+    """Drop articles that already share passages or facts with another one (republished
+    stories, follow-ups quoting the same paragraphs, one site's boilerplate), so that the
+    only copies left are the ones made here. Returns the kept articles and how many were dropped."""
+    idx = Index.memory()
+    idx.add_many(Article(id=i, text=t, outlet=f"own{k}") for k, (i, _, t) in enumerate(docs))
+    bad: set[str] = set()
+    for k, (i, _, t) in enumerate(docs):
+        if i not in bad:
+            hits = idx.query(Article(id=i, text=t, outlet=f"own{k}"))
+            if hits:
+                bad.add(i)
+                bad.update(h.id for h in hits)
+    idx.close()
+    return [d for d in docs if d[0] not in bad], len(bad)
+
+
+def evaluate(
+    data_dir: Path, n: int, n_distract: int, seed: int, *, clean: bool = True
+) -> dict[str, dict[str, float]]:
+    docs = load(data_dir, seed)[: 4 * n + n_distract]
+    dropped = 0
+    if clean:
+        docs, dropped = _drop_existing_overlaps(docs)
     sources = docs[:n]
     distract = docs[n : n + n_distract]
     unrelated = docs[n + n_distract : n + n_distract + n]
@@ -236,6 +264,7 @@ def evaluate(data_dir: Path, n: int, n_distract: int, seed: int) -> dict[str, di
                 "articles": len(idx),
                 "add_per_s": len(idx) / add_s,
                 "bytes_per_article": idx.size_bytes() / len(idx),
+                "dropped_existing_overlaps": dropped,
             }
         idx.close()
     sheep = data_dir / "news_machine_sheepdog.jsonl"
@@ -283,8 +312,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--distractors", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument(
+        "--keep-existing-overlaps",
+        action="store_true",
+        help="keep articles that already share passages with another one (their matches then count as false)",
+    )
     args = ap.parse_args(argv)
-    res = evaluate(args.data_dir, args.n, args.distractors, args.seed)
+    res = evaluate(args.data_dir, args.n, args.distractors, args.seed, clean=not args.keep_existing_overlaps)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
