@@ -67,7 +67,7 @@ DEFAULT_SEED = 0
 TARGET_FALSE_FARM = 0.05
 #: The threshold is chosen at this quantile of the calibration originals' scores, a
 #: margin under :data:`TARGET_FALSE_FARM` for the sampling error of the calibration fold.
-THRESHOLD_QUANTILE = 0.04
+THRESHOLD_QUANTILE = 0.03
 #: Share of groups in the test split and, of the rest, in the calibration split.
 TEST_SHARE = 0.2
 CALIB_SHARE = 0.2
@@ -624,12 +624,14 @@ def fit_platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def _balanced_weights(examples: Sequence[Example]) -> np.ndarray:
-    """Weight rows so that small cells (a source, synthetic vs each machine source) are not drowned.
+    """Weight rows so that small cells are not drowned and the two classes weigh the same.
 
-    Each (class, cell) carries a total weight proportional to the square root of
-    its size: a compromise between one weight per row (the largest source decides)
-    and one weight per cell (a 100-row source weighs as much as a 2,000-row one).
-    The two classes then carry equal totals.
+    Originals: each source (and the layout-augmented copies as one cell) carries a
+    total weight proportional to the square root of its size, a compromise between
+    one weight per row (the largest source decides) and one weight per cell (a
+    100-row source weighs as much as a 2,000-row one). Farm: the synthetic
+    variants carry half of the class weight, the real machine texts the other
+    half, split equally between machine sources.
     """
     cells: dict[tuple[int, str], int] = {}
     keys = []
@@ -641,7 +643,18 @@ def _balanced_weights(examples: Sequence[Example]) -> np.ndarray:
         key = (e.y, fam)
         keys.append(key)
         cells[key] = cells.get(key, 0) + 1
-    w = np.array([1.0 / np.sqrt(cells[k]) for k in keys], dtype=np.float64)
+    n_machine = sum(1 for (y, f) in cells if y == LABEL_FARM and f.startswith("machine:"))
+    has_syn = (LABEL_FARM, "synthetic") in cells
+
+    def cell_total(key: tuple[int, str]) -> float:
+        y, fam = key
+        if y == LABEL_ORIGINAL:
+            return float(np.sqrt(cells[key]))
+        if fam == "synthetic":
+            return 0.5 if n_machine else 1.0
+        return (0.5 if has_syn else 1.0) / n_machine
+
+    w = np.array([cell_total(k) / cells[k] for k in keys], dtype=np.float64)
     for cls in (LABEL_ORIGINAL, LABEL_FARM):
         mask = np.array([e.y == cls for e in examples])
         if mask.any():
