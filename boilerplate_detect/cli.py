@@ -314,13 +314,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{exc}", EXIT_MODEL)
     except (InputFormatError, IndexLockError) as exc:
         return _fail(f"{exc}", EXIT_USAGE)
-    except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         # The reader of standard output went away (e.g. `| head`): stop quietly.
-        with contextlib.suppress(OSError):
-            sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - until exit
+        # Point stdout at /dev/null so that the flush at exit does not fail again (Python's advice).
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # A path that cannot be created or read: the output's folder, --errors, --index, --html.
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return _fail(f"{exc.strerror or exc}{where}; check the path and its permissions", EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
     finally:
         if previous is not None:
             with contextlib.suppress(ValueError):

@@ -547,3 +547,59 @@ def test_progress_bar_on_a_terminal(
     assert main(["score", str(p), "-o", str(tmp_path / "o.jsonl"), "--no-cross-outlet", *quiet, *margs]) == 0
     out = err.getvalue()
     assert ("scoring" in out and "articles/s" in out) is shown
+
+
+@pytest.mark.parametrize("flag", ["-o", "--errors", "--html"], ids=["output", "errors", "html"])
+def test_unwritable_path_is_one_line_exit_2(
+    tmp_path: Path, margs: list[str], capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    bad = str(tmp_path / "no-such-dir" / "x.jsonl")
+    argv = ["score", str(p), "-q", "--no-cross-outlet", *margs, flag, bad]
+    if flag != "-o":
+        argv += ["-o", str(tmp_path / "o.jsonl")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "no-such-dir" in err
+
+
+@needs_index
+def test_index_in_a_missing_folder_is_one_line_exit_2(
+    tmp_path: Path, margs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    argv = [
+        "score",
+        str(p),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "-q",
+        "--index",
+        str(tmp_path / "nope" / "i.idx"),
+    ]
+    assert main([*argv, *margs]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_broken_pipe_on_stdout_is_quiet(tmp_path: Path, margs: list[str]) -> None:
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES * 50)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "boilerplate_detect",
+        "score",
+        str(p),
+        "-o",
+        "-",
+        "-q",
+        "--no-cross-outlet",
+        *margs,
+    ]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away, like `| head -1`
+        err = proc.stderr.read()
+        code = proc.wait(timeout=300)
+    assert code == 0 and b"Traceback" not in err and b"Exception ignored" not in err
