@@ -57,7 +57,7 @@ def spark() -> Iterator[Any]:
             SparkSession.builder.master("local[2]")
             .appName("boilerplate-detect-tests")
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.shuffle.partitions", "2")
             .config("spark.default.parallelism", "2")
             .config("spark.sql.adaptive.enabled", "false")
             .getOrCreate()
@@ -151,3 +151,43 @@ def test_bad_arguments_are_refused_before_any_job(spark: Any, model_detector: De
     clash = spark.createDataFrame([{"id": "a", "text": "x", "label": "y"}])
     with pytest.raises(ValueError, match="already has column"):
         score_dataframe(clash, detector=model_detector)
+
+
+def test_outlets_larger_than_a_batch_are_scored_in_row_order_chunks(
+    spark: Any, model_detector: Detector
+) -> None:
+    """With batch_size=2 each outlet's articles share site context two at a time, in row order."""
+    from boilerplate_detect.spark import score_dataframe
+
+    rows = _rows()
+    arts = [Article(id=r["id"], text=r["text"], outlet=r["outlet"], published=r["published"]) for r in rows]
+    idx = Index.memory()
+    for a in arts:
+        if a.text.strip():
+            idx.add(a)
+    scorer = Detector(
+        model_detector.model,
+        index=idx,
+        threshold=model_detector.threshold,
+        resources=model_detector.resources,
+    )
+    by_outlet: dict[str, list[Article]] = {}
+    for a in arts:
+        by_outlet.setdefault(a.source_key or f"\x00{a.id}", []).append(a)
+    ref = {}
+    for group in by_outlet.values():
+        for i in range(0, len(group), 2):
+            ref.update({r.id: r for r in scorer.score_many(group[i : i + 2])})
+    one_batch = _single_machine(model_detector, rows, True)
+    assert any(ref[k].originality != one_batch[k].originality for k in ref), (
+        "batching must matter in this test"
+    )
+
+    df = spark.createDataFrame(rows, SCHEMA)
+    out = score_dataframe(df, "text", "id", "outlet", "published", detector=model_detector, batch_size=2)
+    got = {
+        r["id"]: (r["originality"], tuple(r["reasons"]))
+        for r in out.select("id", "originality", "reasons").collect()
+    }
+    assert max(abs(got[k][0] - ref[k].originality) for k in ref) <= 1e-9
+    assert {k: v[1] for k, v in got.items()} == {k: r.reasons for k, r in ref.items()}
