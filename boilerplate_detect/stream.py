@@ -201,7 +201,8 @@ class CheckThenAdd:
             The evidence, computed before the article was added.
         """
         ev = self.index.evidence(article, seg)
-        self.index.add(article, seg)
+        if article.text.strip():  # blank texts are not indexed (as in the CLI's batch index)
+            self.index.add(article, seg)
         return ev
 
 

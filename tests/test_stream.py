@@ -234,3 +234,15 @@ def test_with_the_real_index_a_later_copy_names_the_earlier_source(
     assert [n["id"] for n in got["copy"]["near_duplicates"]] == ["src"]
     assert got["src"]["near_duplicates"] == []
     assert len(idx) == 3
+
+
+def test_blank_texts_are_scored_but_not_indexed(fake_detector: Detector) -> None:
+    idx = RecordingIndex()
+    stream = [
+        {"id": "a", "text": texts.CLEAN_NEWS},
+        {"id": "b", "text": "  \n "},
+        {"id": "c", "text": texts.PADDED},
+    ]
+    assert [r.id for r in StreamScorer(fake_detector, idx, None).score_many(stream)] == ["a", "b", "c"]
+    assert idx.ids == ["a", "c"]
+    assert idx.seen["c"] == ("a",)
