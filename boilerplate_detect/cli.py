@@ -1,4 +1,4 @@
-"""The ``boilerplate-detect`` command line: ``score``, ``sites`` and ``report``.
+"""The ``boilerplate-detect`` command line: ``score``, ``sites``, ``report``, ``train``, ``evaluate``.
 
 Exit codes:
     0: every record was scored.
@@ -54,7 +54,7 @@ def _version() -> str:
     return __version__
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="boilerplate-detect",
         description="Score how original news articles are (content-farm detection), and say why.",
@@ -164,6 +164,26 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--max-articles", type=int, default=2000, metavar="N", help="articles shown in full (default: 2000)"
     )
+
+    # train and evaluate take their arguments from their modules, imported only when asked for.
+    tr = sub.add_parser(
+        "train",
+        help="train a model from labelled JSONL files",
+        description="Fit the originality model on labelled news (see boilerplate_detect.training).",
+    )
+    ev = sub.add_parser(
+        "evaluate",
+        help="score labelled JSONL files and print accuracy metrics",
+        description="Evaluate a model on labelled news (see boilerplate_detect.evaluation).",
+    )
+    if "train" in argv:
+        from boilerplate_detect.training import add_train_arguments
+
+        add_train_arguments(tr)
+    if "evaluate" in argv:
+        from boilerplate_detect.evaluation import add_evaluate_arguments
+
+        add_evaluate_arguments(ev)
     return parser
 
 
@@ -293,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code (see the module docstring).
     """
-    parser = _build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help exits 0, a usage error exits 2
@@ -307,6 +328,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_score(args)
         if args.command == "sites":
             return _cmd_sites(args)
+        if args.command == "train":
+            from boilerplate_detect.training import cli_train
+
+            return cli_train(args)
+        if args.command == "evaluate":
+            from boilerplate_detect.evaluation import cli_evaluate
+
+            return cli_evaluate(args)
         return _cmd_report(args)
     except ModelLoadError as exc:
         return _fail(f"{exc}", EXIT_MODEL)

@@ -58,14 +58,25 @@ ARTICLES = [
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["score", "--help"], ["sites", "--help"], ["report", "--help"]],
-    ids=["main", "score", "sites", "report"],
+    [
+        ["--help"],
+        ["score", "--help"],
+        ["sites", "--help"],
+        ["report", "--help"],
+        ["train", "--help"],
+        ["evaluate", "--help"],
+    ],
+    ids=["main", "score", "sites", "report", "train", "evaluate"],
 )
 def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "usage: boilerplate-detect" in out
-    assert "exit codes" in out or argv[0] in ("sites", "report")
+    assert "exit codes" in out or argv[0] in ("sites", "report", "train", "evaluate")
+    if argv[0] == "train":
+        assert "--seed" in out
+    if argv[0] == "evaluate":
+        assert "--model" in out
 
 
 @pytest.mark.parametrize(
