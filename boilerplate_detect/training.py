@@ -859,6 +859,11 @@ def train(
         x_all[idx["fit"]], ex["fit"], x_all[idx["calib"]], ex["calib"],
         seed=seed, name=name, feature_names=FEATURE_NAMES, meta=meta, max_iter=max_iter,
     )  # fmt: skip
+    # Contributions are measured from the mean term of the fitting originals scored alone, so
+    # that an article scored without an index gets exactly zero from every ``dup.*`` feature.
+    fit_orig = [int(i) for i in idx["fit"] if examples[int(i)].y == LABEL_ORIGINAL]
+    if fit_orig:
+        bundle.baseline = bundle.terms(x_alone[fit_orig]).mean(axis=0)
     # Threshold on the calibration originals scored alone (no index): the stricter setting.
     cal_orig = [int(i) for i in idx["calib"] if examples[int(i)].y == LABEL_ORIGINAL]
     if cal_orig:
