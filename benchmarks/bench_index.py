@@ -190,9 +190,9 @@ def run(
 ) -> dict[str, Any]:
     """Measure section 2 and return its figures (with a ``markdown`` body)."""
     base = corpus.load_base(data_dir)
-    n_real = 1_500 if quick else 8_000
-    n_probe = 300 if quick else 2_000
-    sizes = tuple(sizes) or ((2_000, 10_000) if quick else (10_000, 100_000))
+    n_real = 800 if quick else 8_000
+    n_probe = 150 if quick else 2_000
+    sizes = tuple(sizes) or ((2_000, 5_000) if quick else (10_000, 100_000))
     docs = corpus.take(n_real + n_probe, base)
     arts = _articles(docs)
     t = time.perf_counter()
@@ -206,7 +206,7 @@ def run(
     }
     params = Index.memory().params
     res["params"] = dataclasses.asdict(params)
-    res["minhash"] = bench_minhash(segs[: 400 if quick else 2_000], params.num_perm, params.ngram)
+    res["minhash"] = bench_minhash(segs[: 200 if quick else 2_000], params.num_perm, params.ngram)
 
     scratch = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp())
     probe_arts, probe_segs = arts[n_real:], segs[n_real:]
@@ -226,7 +226,7 @@ def run(
             row["bulk_add_per_s"] = size / (time.perf_counter() - t)
             row["memory_bytes_per_article"] = idx.size_bytes() / len(idx)
             row.update(
-                bench_ops(idx, probe_arts[: 200 if quick else 1_000], probe_segs[: 200 if quick else 1_000])
+                bench_ops(idx, probe_arts[: 150 if quick else 1_000], probe_segs[: 150 if quick else 1_000])
             )
         curve.append(row)
     res["curve"] = curve
