@@ -245,7 +245,9 @@ class Fingerprint:
     def ident_weights(self) -> dict[int, float]:
         """``{fact identity: weight}`` (computed once)."""
         if self._idents is None:
-            object.__setattr__(self, "_idents", {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in self.facts.tolist()})
+            object.__setattr__(
+                self, "_idents", {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in self.facts.tolist()}
+            )
         assert self._idents is not None
         return self._idents
 
@@ -495,10 +497,12 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     r_hashes = r.sent_hash.tolist()
     q_hash = q.sent_hash.tolist()
     qw = q.ident_weights()
-    if not set(q_hash).intersection(r_hashes):
-        # Quick reject: no verbatim sentence, and too few shared facts for the fact route.
-        if sum(qw.get(f & _IDENT, 0.0) for f in r.facts.tolist()) < MIN_SHARED_FACT_WEIGHT:
-            return None
+    # Quick reject: no verbatim sentence, and too few shared facts for the fact route.
+    if (
+        not set(q_hash).intersection(r_hashes)
+        and sum(qw.get(f & _IDENT, 0.0) for f in r.facts.tolist()) < MIN_SHARED_FACT_WEIGHT
+    ):
+        return None
     r_exact: dict[int, int] = {}
     for j, h in enumerate(r_hashes):
         r_exact.setdefault(h, j)
