@@ -69,6 +69,8 @@ _HOMOGLYPHS = {
 _HOMOGLYPH_TABLE = str.maketrans(_HOMOGLYPHS)
 _HOMOGLYPH_ANY = re.compile("[" + "".join(_HOMOGLYPHS) + "]")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+# Runs of words made only of homoglyphs next to a Latin word (see _map_homoglyphs).
+_LATIN_NEIGHBOURS = re.compile(r"(?<=[LM])A+|(?<!A)A+(?=[LM])")
 # A letter that is not a homoglyph (decides a word's script).
 _PLAIN_LETTER = re.compile(r"[^\W\d_" + "".join(_HOMOGLYPHS) + "]")
 # Latin letters, also as full-width and mathematical forms (NFKC makes them Latin later).
@@ -79,8 +81,10 @@ _LATIN = re.compile(
 # What the single scan of normalise() stops at: runs of spaces, HTML entities, and any
 # character outside printable ASCII except the ranges whose NFKC form is themselves
 # (homoglyphs among them are mapped before the scan, by _map_homoglyphs).
+_INVISIBLE = "".join(sorted(_ZERO_WIDTH))
 _SPECIAL = re.compile(
-    rf"[{_SPACES}]{{2,}}|&(?:[A-Za-z][A-Za-z0-9]{{1,30}}|#[0-9]{{1,7}}|#[xX][0-9A-Fa-f]{{1,6}});"
+    # A run of white space, also with invisible characters inside ("a \u200b b"), is one space.
+    rf"[{_SPACES}][{_SPACES}{_INVISIBLE}]*[{_SPACES}]|&(?:[A-Za-z][A-Za-z0-9]{{1,30}}|#[0-9]{{1,7}}|#[xX][0-9A-Fa-f]{{1,6}});"
     r"|[^\n\x20-\x7e\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u0391-\u03a1\u03a3-\u03ce\u0400-\u0482"
     r"\u048a-\u052f\u05d0-\u05ea\u0620-\u064a\u4e00-\u9fff\uac00-\ud7a3]"
 )
@@ -91,13 +95,20 @@ def _replacement(text: str, m: re.Match[str]) -> str:
     if len(s) > 1:
         if s[0] == "&":
             out = html.unescape(s)
+            if len(out) == 1 and not ("\x20" <= out <= "\x7e"):
+                # An entity for a curly quote, a no-break space, a zero-width character...
+                # gets the same treatment as the character itself.
+                out = _char_replacement(out, "\n")
             return out if out != s and "\n" not in out else s
         return " "
-    c = s
+    return _char_replacement(s, "\n" if text.startswith("\n", m.end()) else "")
+
+
+def _char_replacement(c: str, following: str) -> str:
     if c in _ZERO_WIDTH:
         return ""
     if c == "\r":
-        return "" if text.startswith("\n", m.end()) else "\n"
+        return "" if following == "\n" else "\n"
     if c in _LINE_BREAKS:
         return "\n"
     q = _QUOTES.get(c)
@@ -137,48 +148,36 @@ class _OffsetMap:
 
 def _map_homoglyphs(text: str) -> str:
     """Map homoglyphs to Latin word by word (see the module docstring); keeps every offset."""
-    words = [(m.start(), m.end()) for m in _LETTER_RUN.finditer(text)]
-    # Per word: "L" holds a Latin letter, "G" another script's letter, "A" only homoglyphs.
-    kinds = []
-    for s, e in words:
-        if _LATIN.search(text, s, e):
+    spans: list[tuple[int, int]] = []
+    # One letter per word: "L" all ASCII, "M" Latin with non-ASCII letters (maybe
+    # homoglyphs), "G" holds another script's letter, "A" made only of homoglyphs.
+    kinds: list[str] = []
+    for m in _LETTER_RUN.finditer(text):
+        w = m.group()
+        spans.append(m.span())
+        if w.isascii():
             kinds.append("L")
-        elif _PLAIN_LETTER.search(text, s, e):
+        elif _LATIN.search(w):
+            kinds.append("M")
+        elif _PLAIN_LETTER.search(w):
             kinds.append("G")
         else:
             kinds.append("A")
-    out = list(text) if "L" in kinds else None
-    if out is None:
+    code = "".join(kinds)
+    todo = [i for i, k in enumerate(code) if k == "M"]
+    for m in _LATIN_NEIGHBOURS.finditer(code):
+        todo.extend(range(m.start(), m.end()))
+    if not todo:
         return text
-    i = 0
-    n = len(words)
-    while i < n:
-        if kinds[i] == "G":
-            i += 1
-            continue
-        j = i
-        while j < n and kinds[j] != "G":
-            j += 1
-        # words[i:j] hold no other script's letters: map the runs of "A" next to an "L".
-        k = i
-        while k < j:
-            if kinds[k] == "L":
-                k += 1
-                continue
-            r = k
-            while r < j and kinds[r] == "A":
-                r += 1
-            if (k > i and kinds[k - 1] == "L") or (r < j and kinds[r] == "L"):
-                for a in range(k, r):
-                    s, e = words[a]
-                    out[s:e] = text[s:e].translate(_HOMOGLYPH_TABLE)
-            k = r
-        for a in range(i, j):
-            if kinds[a] == "L":
-                s, e = words[a]
-                out[s:e] = text[s:e].translate(_HOMOGLYPH_TABLE)
-        i = j
-    return "".join(out)
+    pieces = []
+    last = 0
+    for i in sorted(todo):
+        s, e = spans[i]
+        pieces.append(text[last:s])
+        pieces.append(text[s:e].translate(_HOMOGLYPH_TABLE))
+        last = e
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
@@ -186,8 +185,15 @@ def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
         # Fast path: printable ASCII with single spaces needs only control-character removal.
         if text.isprintable() or not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text):
             return text, None
-    if _HOMOGLYPH_ANY.search(text):
-        text = _map_homoglyphs(text)
+    norm, omap = _scan(text)
+    if _HOMOGLYPH_ANY.search(norm):
+        # After the scan, so that words split by invisible characters or written with
+        # entities are whole; the mapping keeps every offset.
+        norm = _map_homoglyphs(norm)
+    return norm, omap
+
+
+def _scan(text: str) -> tuple[str, _OffsetMap | None]:
     pieces: list[str] = []
     omap = _OffsetMap()
     last = 0
@@ -225,7 +231,7 @@ def normalise(text: str) -> str:
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _LINE = re.compile(r"[^\n]+")
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
-_SENT_END = re.compile(r"(?<![.!?])[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENT_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc corp co ltd no vs etc fig jan feb mar apr "
     "jun jul aug sep sept oct nov dec u.s u.k e.g i.e a.m p.m rev hon capt cmdr adm maj supt det insp".split()
