@@ -238,6 +238,8 @@ _AUDIT_INPUTS = {
     "dots": ".",
     "spaces": " ",
     "letters": "a",
+    "capitals": "A",
+    "capitals-then-other": "AG",
     "words": "a ",
     "caps": "Ab ",
     "digits": "1,",
