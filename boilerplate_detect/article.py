@@ -161,7 +161,8 @@ class Article:
         """
         if not isinstance(record, Mapping):
             raise InvalidArticleTypeError(
-                f"a record must be a mapping, got {type(record).__name__}; pass a dict with a {text_field!r} key"
+                f"a record must be a mapping, got {type(record).__name__}; "
+                f"pass a dict with a {text_field!r} key"
             )
         if text_field not in record:
             raise InvalidArticleError(

@@ -152,7 +152,7 @@ class Detector:
         rows: list[list[float]] = []
         spans: list[list[RawSpan]] = []
         evidence: list[DupEvidence | None] = []
-        for art, seg, ctx in zip(articles, segs, contexts):
+        for art, seg, ctx in zip(articles, segs, contexts, strict=False):
             dup = self.index.evidence(art, seg) if self.index is not None else None
             if dup is not None:
                 ctx = Context(site_lines=ctx.site_lines, site_docs=ctx.site_docs, dup=dup)
@@ -165,7 +165,7 @@ class Detector:
         contrib = self.model.contributions(x)
         return [
             self._report(a, s, x[i], float(proba[i]), contrib[i], spans[i], evidence[i])
-            for i, (a, s) in enumerate(zip(articles, segs))
+            for i, (a, s) in enumerate(zip(articles, segs, strict=False))
         ]
 
     @staticmethod
@@ -231,7 +231,7 @@ class Detector:
             label="farm" if originality < self.threshold else "original",
             threshold=self.threshold,
             reasons=tuple(reasons),
-            features=dict(zip(FEATURE_NAMES, (float(v) for v in values))),
+            features=dict(zip(FEATURE_NAMES, (float(v) for v in values), strict=False)),
             spans=tuple(out_spans),
             near_duplicates=dup.near_duplicates if dup is not None else (),
             outlet=art.source_key or None,

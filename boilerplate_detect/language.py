@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from boilerplate_detect.text import Segmented
 
-__all__ = ["MIN_WORDS_TO_JUDGE", "MIN_ENGLISH_SHARE", "english_share", "is_supported"]
+__all__ = ["MIN_ENGLISH_SHARE", "MIN_WORDS_TO_JUDGE", "english_share", "is_supported"]
 
 #: Below this many words the language is not judged (the text counts as supported).
 MIN_WORDS_TO_JUDGE = 12
@@ -17,9 +17,69 @@ MIN_WORDS_TO_JUDGE = 12
 MIN_ENGLISH_SHARE = 0.12
 
 _ENGLISH = frozenset(
-    "the of and to a in is was that for on with as it by at from his her he she they we are were be "
-    "has have had this an not but or which their its said will would been who after also more than "
-    "about into when there one over new out up can could our you your i".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "a",
+        "in",
+        "is",
+        "was",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "it",
+        "by",
+        "at",
+        "from",
+        "his",
+        "her",
+        "he",
+        "she",
+        "they",
+        "we",
+        "are",
+        "were",
+        "be",
+        "has",
+        "have",
+        "had",
+        "this",
+        "an",
+        "not",
+        "but",
+        "or",
+        "which",
+        "their",
+        "its",
+        "said",
+        "will",
+        "would",
+        "been",
+        "who",
+        "after",
+        "also",
+        "more",
+        "than",
+        "about",
+        "into",
+        "when",
+        "there",
+        "one",
+        "over",
+        "new",
+        "out",
+        "up",
+        "can",
+        "could",
+        "our",
+        "you",
+        "your",
+        "i",
+    ]
 )
 
 

@@ -79,7 +79,9 @@ class Passage:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Passage:
         """Build a Passage from its JSON form."""
-        return cls(int(d["start"]), int(d["end"]), int(d["other_start"]), int(d["other_end"]), float(d["similarity"]))
+        return cls(
+            int(d["start"]), int(d["end"]), int(d["other_start"]), int(d["other_end"]), float(d["similarity"])
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The text layer: normalise once, segment once, keep offsets into the original.
+r"""The text layer: normalise once, segment once, keep offsets into the original.
 
 Every feature family, the index and the span builder read one :class:`Segmented`
 made by :func:`segment`. Nothing downstream tokenises again.
@@ -181,10 +181,16 @@ def _map_homoglyphs(text: str) -> str:
 
 
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
-    if text.isascii() and "\r" not in text and "&" not in text and "  " not in text and "\t" not in text:
-        # Fast path: printable ASCII with single spaces needs only control-character removal.
-        if text.isprintable() or not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text):
-            return text, None
+    # Fast path: printable ASCII with single spaces needs no change at all.
+    if (
+        text.isascii()
+        and "\r" not in text
+        and "&" not in text
+        and "  " not in text
+        and "\t" not in text
+        and (text.isprintable() or not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text))
+    ):
+        return text, None
     norm, omap = _scan(text)
     if _HOMOGLYPH_ANY.search(norm):
         # After the scan, so that words split by invisible characters or written with
@@ -233,8 +239,58 @@ _LINE = re.compile(r"[^\n]+")
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
 _SENT_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt st jr sr inc corp co ltd no vs etc fig jan feb mar apr "
-    "jun jul aug sep sept oct nov dec u.s u.k e.g i.e a.m p.m rev hon capt cmdr adm maj supt det insp".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "no",
+        "vs",
+        "etc",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "rev",
+        "hon",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "supt",
+        "det",
+        "insp",
+    ]
 )
 
 
@@ -362,7 +418,7 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
         line_paragraph.append(para)
         prev_end = e
     paragraphs: list[tuple[int, int]] = []
-    for (s, e), p in zip(lines, line_paragraph):
+    for (s, e), p in zip(lines, line_paragraph, strict=False):
         if p == len(paragraphs):
             paragraphs.append((s, e))
         else:

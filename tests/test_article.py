@@ -10,15 +10,23 @@ from boilerplate_detect.errors import InvalidArticleError
 
 @pytest.mark.parametrize(
     ("url", "domain"),
-    [("", ""), ("https://www.cnn.com/a/b", "cnn.com"), ("news.bbc.co.uk", "bbc.co.uk"),
-     ("http://user@Sub.Example.COM:8080/x?q", "example.com"), ("localhost", "localhost"), ("not a url", "")],
+    [
+        ("", ""),
+        ("https://www.cnn.com/a/b", "cnn.com"),
+        ("news.bbc.co.uk", "bbc.co.uk"),
+        ("http://user@Sub.Example.COM:8080/x?q", "example.com"),
+        ("localhost", "localhost"),
+        ("not a url", ""),
+    ],
     ids=["empty", "www", "two-level-suffix", "userinfo-port", "single-label", "junk"],
 )
 def test_registered_domain(url: str, domain: str) -> None:
     assert registered_domain(url) == domain
 
 
-@pytest.mark.parametrize("bad", [None, 42, 3.5, b"bytes", ["list"]], ids=["none", "int", "float", "bytes", "list"])
+@pytest.mark.parametrize(
+    "bad", [None, 42, 3.5, b"bytes", ["list"]], ids=["none", "int", "float", "bytes", "list"]
+)
 def test_wrong_types_raise_with_the_fix(bad: object) -> None:
     with pytest.raises(TypeError) as exc:
         coerce_article(bad, 0)

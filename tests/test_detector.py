@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -28,7 +29,9 @@ def _check_report(r: Report, text: str) -> None:
     json.dumps(r.to_dict())
 
 
-@pytest.mark.parametrize("text", [texts.EMPTY, texts.BLANK, texts.ONE_WORD], ids=["empty", "blank", "one-word"])
+@pytest.mark.parametrize(
+    "text", [texts.EMPTY, texts.BLANK, texts.ONE_WORD], ids=["empty", "blank", "one-word"]
+)
 def test_degenerate_text_gives_a_too_short_report(detector: Detector, text: str) -> None:
     r = detector.score(text)
     _check_report(r, text)
@@ -59,7 +62,7 @@ def test_score_equals_score_many(detector: Detector) -> None:
     items = [texts.CLEAN_NEWS, Article(id="p", text=texts.PADDED), {"id": "t", "text": texts.TEMPLATED}]
     many = list(detector.score_many(items))
     assert [r.id for r in many] == ["0", "p", "t"]
-    for item, r in zip(items, many):
+    for item, r in zip(items, many, strict=False):
         assert detector.score(item) == next(detector.score_many([item]))
         assert detector.score(item).to_dict() == r.to_dict()
 
@@ -96,7 +99,9 @@ def test_templated_text_has_template_spans(detector: Detector) -> None:
 def test_reasons_are_feature_names_strongest_first(detector: Detector) -> None:
     r = detector.score(texts.PADDED)
     assert r.reasons, "a padded text must have reasons"
-    assert all(x in FEATURE_NAMES or x in ("too_short", "truncated", "unsupported_language") for x in r.reasons)
+    assert all(
+        x in FEATURE_NAMES or x in ("too_short", "truncated", "unsupported_language") for x in r.reasons
+    )
 
 
 def test_two_detectors_share_no_state() -> None:
@@ -127,11 +132,13 @@ def test_output_is_byte_identical_across_hash_seeds(tmp_path) -> None:  # type: 
             sys.stdout.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\\n")
         """
     )
-    here = os.path.dirname(__file__)
+    here = str(Path(__file__).parent)
     outs = []
     for seed in ("1", "2", "random"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        p = subprocess.run([sys.executable, "-c", code, here], capture_output=True, env=env, timeout=300, check=True)
+        p = subprocess.run(
+            [sys.executable, "-c", code, here], capture_output=True, env=env, timeout=300, check=True
+        )
         outs.append(p.stdout)
     assert outs[0] == outs[1] == outs[2]
     assert outs[0].count(b"\n") == 5

@@ -20,7 +20,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        check=True, capture_output=True, timeout=600,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     (whl,) = out.glob("boilerplate_detect-*.whl")
     return whl
@@ -45,11 +47,19 @@ def test_wheel_installs_and_scores_outside_the_checkout(wheel: Path, tmp_path: P
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     # Dependencies come from the test environment, the package itself only from the wheel.
-    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(site, "_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
     code = (
@@ -57,11 +67,15 @@ def test_wheel_installs_and_scores_outside_the_checkout(wheel: Path, tmp_path: P
         "r = Detector.load().score('Some text.'); print(boilerplate_detect.__file__); print(r.originality)"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-    p = subprocess.run([str(py), "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    p = subprocess.run(
+        [str(py), "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300
+    )
     assert p.returncode == 0, p.stderr
     where, score = p.stdout.split()
     assert str(env_dir) in where and str(ROOT) not in where
     assert 0.0 <= float(score) <= 1.0
     cli = env_dir / "bin" / "boilerplate-detect"
-    p = subprocess.run([str(cli), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    p = subprocess.run(
+        [str(cli), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
     assert p.returncode == 0 and "score" in p.stdout

@@ -6,9 +6,20 @@ from boilerplate_detect import errors
 
 def test_all_is_the_public_surface() -> None:
     assert set(bd.__all__) == {
-        "Article", "BoilerplateDetectError", "Detector", "Index", "IndexLockError", "IndexMismatchError",
-        "InputFormatError", "InvalidArticleError", "ModelLoadError", "NearDuplicate", "Passage", "Report",
-        "Span", "__version__",
+        "Article",
+        "BoilerplateDetectError",
+        "Detector",
+        "Index",
+        "IndexLockError",
+        "IndexMismatchError",
+        "InputFormatError",
+        "InvalidArticleError",
+        "ModelLoadError",
+        "NearDuplicate",
+        "Passage",
+        "Report",
+        "Span",
+        "__version__",
     }
     for name in bd.__all__:
         assert getattr(bd, name) is not None, name

@@ -18,27 +18,50 @@ from boilerplate_detect.text import MAX_CHARS, normalise, segment
         ("\uff26\uff55\uff4c\uff4c width", "Full width"),
         ("p\u0430dded", "padded"),  # Cyrillic a inside a Latin word
         ("\u0441\u043e\u0440", "\u0441\u043e\u0440"),  # an all-Cyrillic word stays
-        ("\u201cquoted\u201d and it\u2019s", "\"quoted\" and it's"),
+        ("\u201cquoted\u201d and it\u2019s", '"quoted" and it\'s'),
         ("AT&amp;T &#169;", "AT&T ©"),
         ("a\r\nb\rc", "a\nb\nc"),
         ("ctl\x00\x07char", "ctlchar"),
         ("em\u2014dash", "em-dash"),
     ],
-    ids=["empty", "ascii", "spaces", "zero-width", "soft-hyphen", "full-width", "homoglyph", "cyrillic-kept",
-         "quotes", "entities", "newlines", "controls", "dash"],
+    ids=[
+        "empty",
+        "ascii",
+        "spaces",
+        "zero-width",
+        "soft-hyphen",
+        "full-width",
+        "homoglyph",
+        "cyrillic-kept",
+        "quotes",
+        "entities",
+        "newlines",
+        "controls",
+        "dash",
+    ],
 )
 def test_normalise_table(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
 
 def test_segment_structure() -> None:
-    text = "Title line\n\nMr. Smith said \"yes\". He left at 5 p.m. on Monday! Why?\nNext line.\n\nLast para."
+    text = 'Title line\n\nMr. Smith said "yes". He left at 5 p.m. on Monday! Why?\nNext line.\n\nLast para.'
     seg = segment(text)
     assert [seg.line_text(i) for i in range(len(seg.lines))] == [
-        "Title line", 'Mr. Smith said "yes". He left at 5 p.m. on Monday! Why?', "Next line.", "Last para."]
+        "Title line",
+        'Mr. Smith said "yes". He left at 5 p.m. on Monday! Why?',
+        "Next line.",
+        "Last para.",
+    ]
     assert seg.line_paragraph == [0, 1, 1, 2]
     assert [seg.sentence_text(i) for i in range(len(seg.sentences))] == [
-        "Title line", 'Mr. Smith said "yes".', "He left at 5 p.m. on Monday!", "Why?", "Next line.", "Last para."]
+        "Title line",
+        'Mr. Smith said "yes".',
+        "He left at 5 p.m. on Monday!",
+        "Why?",
+        "Next line.",
+        "Last para.",
+    ]
     assert seg.words[:4] == ["title", "line", "mr", "smith"]
     assert sum(len(w) for w in seg.sentence_words) == len(seg.words)
 

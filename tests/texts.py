@@ -14,7 +14,7 @@ CLEAN_NEWS = (
 
 INDEPENDENT_NEWS = (
     "Engineers from the Norwegian Geotechnical Institute arrived in Tromso on Saturday morning to survey the "
-    "slope that gave way above the E8 on Thursday night. \"The ground was saturated after nine days of rain,\" "
+    'slope that gave way above the E8 on Thursday night. "The ground was saturated after nine days of rain," '
     "said Lars Eide, a senior geologist with the institute, standing beside the 60-metre scar. Mayor Gunnar "
     "Wilhelmsen told the local newspaper Nordlys that the council would pay for temporary housing for the "
     "families of 43 flats on Storgata. According to the Meteorological Institute, Tromso recorded 212 mm of rain "
