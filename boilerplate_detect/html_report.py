@@ -41,7 +41,7 @@ body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70em;padding:1em
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em}h3{font-size:1.05em;margin:0}
 table{border-collapse:collapse;font-size:.9em}
 td,th{border-bottom:1px solid #dee2e6;padding:.25em .6em;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td:last-child{white-space:nowrap}
 .hist{display:inline-flex;align-items:flex-end;height:40px;gap:1px;vertical-align:middle}
 .hist span{display:inline-block;width:8px;background:#74c0fc}
 .hist.big{height:120px}.hist.big span{width:36px}.axis{font-size:.75em;color:#868e96;margin:0 .3em}
