@@ -86,8 +86,17 @@ CUT_WORDS = 150
 
 #: Known failure cases written into the model card.
 FAILURE_CASES = (
+    "Spun copies (synonym swaps, reordered sentences) and stitched copies (passages of several real "
+    "articles) read as human text when scored alone: see the generator:spin and generator:stitch rows. "
+    "They are caught by the cross-outlet index (dup.* features) when the source is indexed.",
+    "A new family of outlets whose house style no training outlet shares can see a false-farm rate well "
+    "above 5%: see the transfer rows 'without allsides' and 'without bbc' (whole source left out), against "
+    "the leave-outlet-out rows (other outlets of a seen family). Check the threshold on a sample of known "
+    "good articles of such outlets before relying on the label.",
+    "Rewrites by an unseen model in an unseen style transfer only partly: see 'without sheepdog machine'. "
+    "Neutral and objective LLM restyles are the hardest machine slices.",
     "Machine rewrites that keep the source's structure and add no filler, template or chrome read as "
-    "original: the single-article features see style, not provenance. Cross-outlet copies need an Index.",
+    "original when scored alone: the single-article features see style, not provenance.",
     "Very short texts (tens of words) carry little evidence; their scores sit near the prior.",
     "Human pages with heavy site chrome (navigation, share bars) score low, by design: chrome is what "
     "the model measures. Extract the article body first if only the writing should be judged.",
