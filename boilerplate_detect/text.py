@@ -81,7 +81,7 @@ _LATIN = re.compile(
 # What the single scan of normalise() stops at: runs of spaces, HTML entities, and any
 # character outside printable ASCII except the ranges whose NFKC form is themselves
 # (homoglyphs among them are mapped before the scan, by _map_homoglyphs).
-_INVISIBLE = "".join(sorted(_ZERO_WIDTH))
+_INVISIBLE = "".join(sorted(_ZERO_WIDTH)) + _MARKS.pattern[1:-1]
 _SPECIAL = re.compile(
     # A run of white space, also with invisible characters inside ("a \u200b b"), is one space.
     rf"[{_SPACES}][{_SPACES}{_INVISIBLE}]*[{_SPACES}]|&(?:[A-Za-z][A-Za-z0-9]{{1,30}}|#[0-9]{{1,7}}|#[xX][0-9A-Fa-f]{{1,6}});"
