@@ -203,10 +203,10 @@ class Detector:
     ) -> Report:
         reasons: list[str] = []
         originality = min(max(proba, 0.0), 1.0)
-        if len(seg.words) < MIN_WORDS:
-            reasons.append(_report.TOO_SHORT)
-        elif not is_supported(seg):
+        if not is_supported(seg):
             reasons.append(_report.UNSUPPORTED_LANGUAGE)
+        elif len(seg.words) < MIN_WORDS:
+            reasons.append(_report.TOO_SHORT)
         if reasons:
             # Outside what the model can judge: not scored, never flagged as farm.
             originality = max(originality, self.threshold)

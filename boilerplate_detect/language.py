@@ -1,18 +1,35 @@
 """Is a text in the language the model was trained for (English)?
 
-A cheap check on the shared segmentation: the share of tokens that are common
-English function words. English news runs at about 0.35-0.50; other languages,
-even Latin-script ones, stay under 0.10. Texts with too few words are not judged.
+Two cheap checks on the shared segmentation:
+
+* the script: a text whose letters are mostly not Latin (Chinese, Arabic,
+  Cyrillic...) is outside the domain, however few "words" it splits into;
+* the share of tokens that are common English function words. English news runs
+  at about 0.35-0.50; other Latin-script languages stay under 0.10.
+
+Texts with too few words or letters are not judged.
 """
 
 from __future__ import annotations
 
 from boilerplate_detect.text import Segmented
 
-__all__ = ["MIN_ENGLISH_SHARE", "MIN_WORDS_TO_JUDGE", "english_share", "is_supported"]
+__all__ = [
+    "MIN_ENGLISH_SHARE",
+    "MIN_LATIN_SHARE",
+    "MIN_LETTERS_TO_JUDGE",
+    "MIN_WORDS_TO_JUDGE",
+    "english_share",
+    "is_supported",
+    "latin_share",
+]
 
 #: Below this many words the language is not judged (the text counts as supported).
 MIN_WORDS_TO_JUDGE = 12
+#: Below this many letters the script is not judged.
+MIN_LETTERS_TO_JUDGE = 20
+#: A text whose letters are less than this share Latin is outside the model's domain.
+MIN_LATIN_SHARE = 0.5
 #: A text whose English function-word share is below this is outside the model's domain.
 MIN_ENGLISH_SHARE = 0.12
 
@@ -98,8 +115,31 @@ def english_share(seg: Segmented) -> float:
     return hits / len(seg.words)
 
 
+def latin_share(seg: Segmented) -> float:
+    """Return the share of letters that are Latin (ASCII or Latin-1/Extended-A/B), in [0, 1].
+
+    Args:
+        seg: The segmented text.
+
+    Returns:
+        1.0 for a text with no letters.
+    """
+    text = seg.text
+    if text.isascii():
+        return 1.0
+    letters = sum(1 for c in text if c.isalpha())
+    if not letters:
+        return 1.0
+    latin = sum(1 for c in text if c.isalpha() and c < "\u0250")
+    return latin / letters
+
+
 def is_supported(seg: Segmented) -> bool:
     """Return False when the text is clearly not English (too short a text counts as supported)."""
+    if not seg.text.isascii():
+        letters = sum(1 for c in seg.text if c.isalpha())
+        if letters >= MIN_LETTERS_TO_JUDGE and latin_share(seg) < MIN_LATIN_SHARE:
+            return False
     if len(seg.words) < MIN_WORDS_TO_JUDGE:
         return True
     return english_share(seg) >= MIN_ENGLISH_SHARE

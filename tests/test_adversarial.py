@@ -334,8 +334,7 @@ ENGLISH_WITH_FOREIGN_NAMES = (
 # language.py judges only texts of >= 12 word tokens, and Chinese has no spaces: a whole
 # clause is one token, so a short Chinese article counts as "supported" (it is then only
 # protected by the too_short rule). Reported to the owner of language.py.
-_CJK_XFAIL = pytest.mark.xfail(strict=True, reason="language.py: CJK text has too few tokens to judge")
-FOREIGN_PARAMS = [pytest.param(k, marks=_CJK_XFAIL) if k == "chinese" else k for k in FOREIGN]
+FOREIGN_PARAMS = list(FOREIGN)
 
 
 @pytest.mark.parametrize("lang", FOREIGN_PARAMS, ids=list(FOREIGN))
