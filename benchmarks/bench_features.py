@@ -437,6 +437,7 @@ def _targets(
         timings["features"].per_s,
         TARGET_FEATURES,
         "art/s/core",
+        _why(timings, fam, "features", TARGET_FEATURES),
     )
     det_key = "detector+index" if "detector+index" in timings else None
     add(
@@ -444,6 +445,7 @@ def _targets(
         timings[det_key].per_s if det_key else None,
         TARGET_PIPELINE,
         "art/s/core",
+        _why(timings, fam, det_key, TARGET_PIPELINE) if det_key else "",
     )
     best = "detector+index" if "detector+index" in peer else "detector" if "detector" in peer else "features"
     ratio = peer[best].per_s / peer["datatrove"].per_s if "datatrove" in peer and best in peer else None
