@@ -169,6 +169,57 @@ def bench_spark(rows: list[dict[str, Any]], det: Detector) -> tuple[float, int]:
         spark.stop()
 
 
+def run(*, quick: bool, data_dir: Path | None, work_dir: Path | None = None) -> dict[str, Any]:
+    """Section entry point for ``benchmarks/run.py``: one machine against Spark ``local[2]``.
+
+    The same articles go through ``score_many`` without an index, the two-pass
+    memory index, an embedded index in streaming mode, and Spark ``local[2]``
+    (the cross-outlet DataFrame path). ``--quick`` leaves Spark out (its start-up
+    alone takes most of the quick budget) and says so.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import corpus
+
+    n = 150 if quick else 1000
+    rows = [d.to_mapping() for d in corpus.take(n, corpus.load_base(data_dir))]
+    for i, r in enumerate(rows):
+        r["published"] = f"2025-01-{1 + i % 28:02d}"
+    det = Detector.load()
+    bench_score_many(det, rows[:20])  # warm-up
+    rates: dict[str, float] = {}
+    notes: list[str] = []
+    work = Path(work_dir or tempfile.mkdtemp(prefix="bench-scaling-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rates["score_many, no index"] = n / timed(lambda: bench_score_many(det, rows))[0]
+    rates["memory index, two passes"] = n / timed(lambda: bench_two_pass(det, rows))[0]
+    spec = str(work / f"crawl-{time.monotonic_ns()}.idx")
+    rates["embedded index, stream"] = n / timed(lambda: bench_stream(det, rows, spec, work))[0]
+    if quick:
+        notes.append("Spark local[2]: full run only (its start-up takes most of the --quick budget).")
+    else:
+        try:
+            secs, cnt = bench_spark(rows, det)
+            rates["Spark local[2], cross-outlet"] = cnt / secs
+        except ImportError as exc:
+            notes.append(f"Spark local[2]: not available ({exc}).")
+    base = rates["memory index, two passes"]
+    lines = [
+        f"{n} articles from `benchmarks/corpus.py`, wall clock, both cores available; "
+        f"load average {os.getloadavg()[0]:.1f} at the end.",
+        "",
+        "| path | articles/s | ratio to the two-pass memory index |",
+        "|---|---:|---:|",
+        *(f"| {k} | {v:,.1f} | {v / base:.2f}x |" for k, v in rates.items()),
+        "",
+        *notes,
+    ]
+    return {
+        "n": n,
+        "articles_per_s": {k: round(v, 1) for k, v in rates.items()},
+        "markdown": "\n".join(lines),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data_dir", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
