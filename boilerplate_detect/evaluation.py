@@ -417,7 +417,7 @@ def plot_scores(
         )
         groups[key].append(float(s))
     fig, ax = plt.subplots(figsize=(7, 4))
-    bins = np.linspace(0, 1, 41)
+    bins = [float(b) for b in np.linspace(0, 1, 41)]
     for key, vals in sorted(groups.items()):
         ax.hist(vals, bins=bins, alpha=0.5, label=f"{key} (n={len(vals)})", density=True)
     ax.axvline(threshold, color="k", linestyle="--", label=f"threshold {threshold:.3f}")
