@@ -12,6 +12,8 @@ Texts with too few words or letters are not judged.
 
 from __future__ import annotations
 
+import re
+
 from boilerplate_detect.text import Segmented
 
 __all__ = [
@@ -32,6 +34,10 @@ MIN_LETTERS_TO_JUDGE = 20
 MIN_LATIN_SHARE = 0.5
 #: A text whose English function-word share is below this is outside the model's domain.
 MIN_ENGLISH_SHARE = 0.12
+
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+# Letters (word characters that are not digits or "_") outside the Latin ranges above.
+_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 
 _ENGLISH = frozenset(
     [
@@ -115,6 +121,13 @@ def english_share(seg: Segmented) -> float:
     return hits / len(seg.words)
 
 
+def _letter_counts(text: str) -> tuple[int, int]:
+    """Return ``(Latin letters, other letters)``, counted by two regex scans (no Python loop)."""
+    if text.isascii():
+        return len(_LATIN.findall(text)), 0
+    return len(_LATIN.findall(text)), len(_NON_LATIN.findall(text))
+
+
 def latin_share(seg: Segmented) -> float:
     """Return the share of letters that are Latin (ASCII or Latin-1/Extended-A/B), in [0, 1].
 
@@ -124,21 +137,15 @@ def latin_share(seg: Segmented) -> float:
     Returns:
         1.0 for a text with no letters.
     """
-    text = seg.text
-    if text.isascii():
-        return 1.0
-    letters = sum(1 for c in text if c.isalpha())
-    if not letters:
-        return 1.0
-    latin = sum(1 for c in text if c.isalpha() and c < "\u0250")
-    return latin / letters
+    latin, other = _letter_counts(seg.text)
+    return latin / (latin + other) if latin + other else 1.0
 
 
 def is_supported(seg: Segmented) -> bool:
     """Return False when the text is clearly not English (too short a text counts as supported)."""
     if not seg.text.isascii():
-        letters = sum(1 for c in seg.text if c.isalpha())
-        if letters >= MIN_LETTERS_TO_JUDGE and latin_share(seg) < MIN_LATIN_SHARE:
+        latin, other = _letter_counts(seg.text)
+        if latin + other >= MIN_LETTERS_TO_JUDGE and latin < MIN_LATIN_SHARE * (latin + other):
             return False
     if len(seg.words) < MIN_WORDS_TO_JUDGE:
         return True
