@@ -44,12 +44,11 @@ from boilerplate_detect.errors import (
     InvalidArticleError,
     ModelLoadError,
 )
+from boilerplate_detect.stream import CheckThenAdd
 
 if TYPE_CHECKING:
     from boilerplate_detect.detector import Detector
-    from boilerplate_detect.features.neardup import DupEvidence
     from boilerplate_detect.index import Index
-    from boilerplate_detect.text import Segmented
 
 __all__ = ["DEFAULT_CHUNK", "BatchOptions", "Summary", "chunks", "records_to_rows", "run_score"]
 
@@ -468,7 +467,7 @@ def run_score(
             if base_detector is not None:
                 # One process, persistent index: each article is checked, then added, so that
                 # later articles of the same chunk see it too.
-                view = _CheckThenAdd(idx) if persistent and idx is not None else idx
+                view = CheckThenAdd(idx) if persistent and idx is not None else idx
                 detector = _with_index(base_detector, view)
             for rows, chunk in _score_chunks(stream, opts, detector, workers, index_path):
                 if persistent and idx is not None and detector is None:
@@ -504,19 +503,7 @@ def _emit(
     writer.write_many(written)
 
 
-class _CheckThenAdd:
-    """An index view whose evidence lookup adds the article after looking it up."""
-
-    def __init__(self, index: Index) -> None:
-        self._index = index
-
-    def evidence(self, article: Article, seg: Segmented) -> DupEvidence:
-        ev = self._index.evidence(article, seg)
-        self._index.add(article, seg)
-        return ev
-
-
-def _with_index(detector: Detector, idx: Index | _CheckThenAdd | None) -> Detector:
+def _with_index(detector: Detector, idx: Index | CheckThenAdd | None) -> Detector:
     if idx is None:
         return detector
     return type(detector)(
