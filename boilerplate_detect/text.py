@@ -30,6 +30,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import chain
 
 __all__ = ["MAX_CHARS", "Segmented", "normalise", "segment"]
 
@@ -188,7 +189,8 @@ def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
         and "&" not in text
         and "  " not in text
         and "\t" not in text
-        and (text.isprintable() or not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text))
+        # Printable ASCII apart from line breaks (no other control characters).
+        and (text.isprintable() or text.replace("\n", "").isprintable())
     ):
         return text, None
     norm, omap = _scan(text)
@@ -236,6 +238,12 @@ def normalise(text: str) -> str:
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _LINE = re.compile(r"[^\n]+")
+_BLANK_LINE = re.compile(r"\n[ ]*\n")
+# ASCII fast path of the tokeniser: every character that cannot be in a word becomes a
+# space, so ``str.split`` finds the same tokens as :data:`_WORD` (for ASCII, ``\w`` is
+# ``[A-Za-z0-9_]``); only pieces with an apostrophe need the regex.
+_ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'")
+_ASCII_TOKEN_TABLE = bytes(i if chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
 _SENT_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
@@ -297,17 +305,39 @@ _ABBREV = frozenset(
 def _split_sentences(line: str, base: int, out: list[tuple[int, int]]) -> None:
     start = 0
     for m in _SENT_END.finditer(line):
-        end = m.start() + len(m.group().rstrip())
+        ms = m.start()
         # Only the tail before the mark matters (abbreviations are short): slicing the
         # whole head made long lines of abbreviations quadratic.
-        head = line[max(start, m.start() - 40) : m.start()]
-        last_word = head.rsplit(None, 1)[-1].lower().lstrip("\"'(") if head.strip() else ""
-        if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
-            continue
-        out.append((base + start, base + end))
+        head = line[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
+        if head:
+            last_word = head[-1].lower().lstrip("\"'(")
+            if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+                continue
+        out.append((base + start, base + ms + len(m.group().rstrip())))
         start = m.end()
     if start < len(line):
         out.append((base + start, base + len(line)))
+
+
+def _ascii_tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
+    """``_WORD.findall`` of every sentence of an ASCII text, by one translation and splits."""
+    spaced = lower.encode("ascii").translate(_ASCII_TOKEN_TABLE).decode("ascii")
+    out: list[list[str]] = []
+    findall = _WORD.findall
+    for s, e in sentences:
+        piece = spaced[s:e]
+        if "'" in piece:
+            # A token may carry stray apostrophes ("'quoted'", "a''b"): the regex decides.
+            toks: list[str] = []
+            for t in piece.split():
+                if "'" in t:
+                    toks.extend(findall(t))
+                else:
+                    toks.append(t)
+            out.append(toks)
+        else:
+            out.append(piece.split())
+    return out
 
 
 @dataclass(slots=True, eq=False)
@@ -401,7 +431,7 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
 
     lines: list[tuple[int, int]] = []
     line_paragraph: list[int] = []
-    has_blank = bool(re.search(r"\n[ ]*\n", norm))
+    has_blank = "\n" in norm and _BLANK_LINE.search(norm) is not None
     para = -1
     prev_end = 0
     for m in _LINE.finditer(norm):
@@ -433,12 +463,15 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
     findall = _WORD.findall
     lower = norm.lower()
     if len(lower) == len(norm):
-        sentence_words = [findall(lower, s, e) for s, e in sentences]
         token_text = lower
+        if lower.isascii():
+            sentence_words = _ascii_tokens(lower, sentences)
+        else:
+            sentence_words = [findall(lower, s, e) for s, e in sentences]
     else:  # a few letters (e.g. "İ") grow when lower-cased: tokenise the original case instead
         sentence_words = [[w.lower() for w in findall(norm, s, e)] for s, e in sentences]
         token_text = norm
-    words = [w for ws in sentence_words for w in ws]
+    words = list(chain.from_iterable(sentence_words))
     return Segmented(
         original=text,
         text=norm,

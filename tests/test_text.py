@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boilerplate_detect.text import MAX_CHARS, normalise, segment
+from boilerplate_detect.text import _WORD, MAX_CHARS, normalise, segment
 
 
 @pytest.mark.parametrize(
@@ -110,3 +110,25 @@ def test_spans_of_lines_and_sentences_are_ordered(text: str) -> None:
         for s, e in spans:
             assert prev <= s < e <= len(seg.text)
             prev = e
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", []),
+        ("It's 'quoted' here.", [["it's", "quoted", "here"]]),
+        ("Rock'n'roll a''b ' x_y.", [["rock'n'roll", "a", "b", "x_y"]]),
+        ("One. Two-three 4,5!", [["one"], ["two", "three", "4", "5"]]),
+    ],
+    ids=["empty", "apostrophes", "stray-apostrophes", "punctuation"],
+)
+def test_ascii_tokens_table(text: str, expected: list[list[str]]) -> None:
+    assert segment(text).sentence_words == expected
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126) | st.just("\n"), max_size=300))
+def test_ascii_fast_tokeniser_matches_the_word_pattern(text: str) -> None:
+    # The ASCII path splits a translated copy; it must agree with the word regex everywhere.
+    seg = segment(text)
+    low = seg.text.lower()
+    assert seg.sentence_words == [_WORD.findall(low, s, e) for s, e in seg.sentences]
