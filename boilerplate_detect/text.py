@@ -83,11 +83,19 @@ _LATIN = re.compile(
 # character outside printable ASCII except the ranges whose NFKC form is themselves
 # (homoglyphs among them are mapped before the scan, by _map_homoglyphs).
 _INVISIBLE = "".join(sorted(_ZERO_WIDTH)) + _MARKS.pattern[1:-1]
+_KEEP = (
+    r"\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u0391-\u03a1\u03a3-\u03ce\u0400-\u0482"
+    r"\u048a-\u052f\u05d0-\u05ea\u0620-\u064a\u4e00-\u9fff\uac00-\ud7a3"
+)
 _SPECIAL = re.compile(
-    # A run of white space, also with invisible characters inside ("a \u200b b"), is one space.
-    rf"[{_SPACES}][{_SPACES}{_INVISIBLE}]*[{_SPACES}]|&(?:[A-Za-z][A-Za-z0-9]{{1,30}}|#[0-9]{{1,7}}|#[xX][0-9A-Fa-f]{{1,6}});"
-    r"|[^\n\x20-\x7e\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u0391-\u03a1\u03a3-\u03ce\u0400-\u0482"
-    r"\u048a-\u052f\u05d0-\u05ea\u0620-\u064a\u4e00-\u9fff\uac00-\ud7a3]"
+    # One character class first, so that the regex engine skips ordinary text fast: a space,
+    # "&" or any character outside printable ASCII and _KEEP. Then, in this order:
+    # a run of white space, also with invisible characters inside ("a \u200b b"), is one space;
+    # an HTML entity; any single character outside printable ASCII and _KEEP.
+    rf"[^\n\x21-\x25\x27-\x7e{_KEEP}]"
+    rf"(?:(?<=[{_SPACES}])[{_SPACES}{_INVISIBLE}]*[{_SPACES}]"
+    r"|(?<=&)(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+    rf"|(?<=[^\n\x20-\x7e{_KEEP}]))"
 )
 
 
@@ -203,25 +211,39 @@ def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
 
 def _scan(text: str) -> tuple[str, _OffsetMap | None]:
     pieces: list[str] = []
-    omap = _OffsetMap()
+    norm_at = [0]
+    orig_at = [0]
     last = 0
     npos = 0
+    quotes = _QUOTES
     for m in _SPECIAL.finditer(text):
+        g = m.group()
+        # The two commonest cases inline (a run of spaces, a curly quote or dash); the
+        # same replacements as _replacement gives.
+        if len(g) > 1 and g[0] != "&":
+            r = " "
+        else:
+            q = quotes.get(g)
+            if q is None:
+                r = _replacement(text, m)
+                if r == g:
+                    continue
+            else:
+                r = q
         s, e = m.span()
-        r = _replacement(text, m)
-        if r == m.group():
-            continue
         pieces.append(text[last:s])
         npos += s - last
-        omap.add(npos, s)
+        norm_at.append(npos)
+        orig_at.append(s)
         pieces.append(r)
         npos += len(r)
-        omap.add(npos, e)
+        norm_at.append(npos)
+        orig_at.append(e)
         last = e
     if last == 0 and not pieces:
         return text, None
     pieces.append(text[last:])
-    return "".join(pieces), omap
+    return "".join(pieces), _OffsetMap(norm_at, orig_at)
 
 
 def normalise(text: str) -> str:
@@ -326,15 +348,12 @@ def _ascii_tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str
     findall = _WORD.findall
     for s, e in sentences:
         piece = spaced[s:e]
-        if "'" in piece:
-            # A token may carry stray apostrophes ("'quoted'", "a''b"): the regex decides.
-            toks: list[str] = []
-            for t in piece.split():
-                if "'" in t:
-                    toks.extend(findall(t))
-                else:
-                    toks.append(t)
-            out.append(toks)
+        if "'" in piece and (
+            "' " in piece or " '" in piece or "''" in piece or piece[0] == "'" or piece[-1] == "'"
+        ):
+            # A stray apostrophe, not between two word characters ("'quoted'", "a''b"): the
+            # regex decides (on the translated piece: the other non-word characters are spaces).
+            out.append(findall(piece))
         else:
             out.append(piece.split())
     return out

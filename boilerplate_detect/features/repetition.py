@@ -186,10 +186,17 @@ def _powers(base: int, n: int) -> U64Array:
     return out
 
 
-def _word_hashes(words: list[str], res: Resources) -> tuple[U64Array, IntArray]:
-    """Return a 64-bit hash and the length of every word, without a Python loop per word."""
-    joined = " ".join(words) + " "
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(_U64)
+def _word_hashes(joined: str, res: Resources) -> tuple[U64Array, IntArray]:
+    """Return a 64-bit hash and the length of every word of the space-joined ``joined``.
+
+    No Python loop per word: the hashes are differences of one prefix sum over the
+    characters' code points.
+    """
+    joined += " "
+    if joined.isascii():  # code points are the bytes: no UTF-32 copy needed
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(_U64)
+    else:
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(_U64)
     n = len(codes)
     pw, ipw = res.powers, res.inv_powers
     if n > len(pw):
@@ -214,7 +221,7 @@ def load() -> Resources:
     """
     words = sorted({w for line in load_lines("function_words.txt") for w in line.split(":", 1)[1].split()})
     res = Resources(_powers(_P, _POWERS_LEN), _powers(pow(_P, -1, 1 << 64), _POWERS_LEN), np.zeros(0, _U64))
-    fh, _ = _word_hashes(words, res)
+    fh, _ = _word_hashes(" ".join(words), res)
     return Resources(res.powers, res.inv_powers, np.sort(fh))
 
 
@@ -246,20 +253,19 @@ def _ngram(prev: U64Array, h: U64Array, n: int) -> U64Array:
 
 def _most_frequent(g: U64Array) -> tuple[int, int]:
     """Count of the most frequent value of ``g`` (ties: the smallest value) and its first position."""
-    if len(g) == 0:
+    n = len(g)
+    if n == 0:
         return 0, 0
     s = np.sort(g)
-    last = np.flatnonzero(s[1:] != s[:-1])  # the last index of every run but the final one
-    if len(last) == len(s) - 1:
+    new = np.empty(n + 1, dtype=bool)  # where a run of equal values starts (and the end)
+    new[0] = new[n] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:n])
+    starts = new.nonzero()[0]
+    if len(starts) == n + 1:
         return 1, 0  # all distinct
-    ends = np.empty(len(last) + 1, dtype=np.int64)
-    ends[:-1] = last
-    ends[-1] = len(s) - 1
-    lengths = np.empty_like(ends)
-    lengths[0] = ends[0] + 1
-    np.subtract(ends[1:], ends[:-1], out=lengths[1:])
-    k = int(lengths.argmax())
-    return int(lengths[k]), int(np.argmax(g == s[ends[k]]))
+    lengths = starts[1:] - starts[:-1]
+    k = int(lengths.argmax())  # the first longest run: ties go to the smallest value
+    return int(lengths[k]), int((g == s[starts[k]]).argmax())
 
 
 def _later(g: U64Array) -> IntArray:
@@ -311,8 +317,8 @@ def expected_compression_ratio(n_bytes: int) -> float:
     return (c2 * x + c1) * x + c0
 
 
-def _compression_excess(words: list[str]) -> float:
-    raw = " ".join(words).encode("utf-8")
+def _compression_excess(joined: str) -> float:
+    raw = joined.encode("utf-8")
     # Minus the zlib container (2-byte header, 4-byte checksum): the raw deflate size.
     ratio = (len(zlib.compress(raw, COMPRESSION_LEVEL)) - 6) / len(raw)
     return ratio - expected_compression_ratio(len(raw))
@@ -393,24 +399,60 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     if n_words == 0:
         return FamilyResult((line_frac, line_chars, para_frac, para_chars, *EMPTY_VALUES[4:]), spans)
 
-    h, lens = _word_hashes(words, res)
-    cum_chars = np.zeros(n_words + 1, dtype=np.int64)
-    np.cumsum(lens, out=cum_chars[1:])
-    total_chars = int(cum_chars[-1])
+    joined = " ".join(words)
+    h, lens = _word_hashes(joined, res)
+    total_chars = int(lens.sum())
+
+    grams = {1: h}
+    for n in range(2, max(max(TOP_NGRAMS), PHRASE_N) + 1):
+        grams[n] = _ngram(grams[n - 1], h, n)
+
+    # Top n-grams: the most frequent n-gram (ties: the first in hash order) and its characters.
+    top = []
+    repeats: dict[int, bool] = {}  # n -> whether some n-gram occurs twice
+    for n in TOP_NGRAMS:
+        count, at = _most_frequent(grams[n])
+        repeats[n] = count >= 2
+        top.append(count * sum(map(len, words[at : at + n])) / total_chars if count >= 2 else 0.0)
+
+    phrase_rate = 0.0
+    dup = dict.fromkeys(DUP_NGRAMS, 0.0)
+    # Without a repeated PHRASE_N-gram no phrase and no longer n-gram repeats (barring a 64-bit
+    # hash collision): most texts skip the rest.
+    if repeats[PHRASE_N]:
+        phrase_rate = _repeats(seg, res, h, lens, total_chars, grams, dup, spans)
+
+    values = (
+        line_frac,
+        line_chars,
+        para_frac,
+        para_chars,
+        *(min(t, 1.0) for t in top),
+        *(dup[n] for n in DUP_NGRAMS),
+        min(max(_compression_excess(joined), -1.0), 1.0),
+        _mattr(h),
+        min(phrase_rate, 100.0),
+    )
+    return FamilyResult(values, spans)
+
+
+def _repeats(
+    seg: Segmented,
+    res: Resources,
+    h: U64Array,
+    lens: IntArray,
+    total_chars: int,
+    grams: dict[int, U64Array],
+    dup: dict[int, float],
+    spans: list[RawSpan],
+) -> float:
+    """Fill ``dup`` and the phrase spans; return ``rep.max_phrase_repeat`` before clipping."""
+    n_words = len(h)
     idx = np.searchsorted(res.function_hashes, h)
     is_fw = res.function_hashes[np.minimum(idx, len(res.function_hashes) - 1)] == h
     cum_content = np.zeros(n_words + 1, dtype=np.int64)
     np.cumsum(~is_fw, out=cum_content[1:])
 
-    grams = {1: h}
-    for n in range(2, max(max(TOP_NGRAMS), PHRASE_N, DUP_NGRAMS[0]) + 1):
-        grams[n] = _ngram(grams[n - 1], h, n)
-
-    # Top n-grams: the most frequent n-gram (ties: the first in hash order) and its characters.
-    top = []
-    for n in TOP_NGRAMS:
-        count, at = _most_frequent(grams[n])
-        top.append(count * int(cum_chars[at + n] - cum_chars[at]) / total_chars if count >= 2 else 0.0)
     # Content phrases: PHRASE_N-grams with at least PHRASE_MIN_CONTENT non-function words.
     g4 = grams[PHRASE_N]
     content = (cum_content[PHRASE_N:] - cum_content[:-PHRASE_N]) >= PHRASE_MIN_CONTENT
@@ -421,8 +463,9 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
 
     # Duplicate n-grams. A repeated n-gram (n > 5) starting at p makes the 5-grams at p, p + 1,
     # ..., p + n - 5 repeats too, so longer ones are looked for only behind such a run.
-    dup = dict.fromkeys(DUP_NGRAMS, 0.0)
     n0 = DUP_NGRAMS[0]
+    for n in range(max(grams) + 1, n0 + 1):
+        grams[n] = _ngram(grams[n - 1], h, n)
     later = _later(grams[n0])
     if len(later):
         dup[n0] = float(lens[_cover(later, n0, n_words)].sum()) / total_chars
@@ -436,19 +479,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
                     later_n = _later(g)
                     if len(later_n):
                         dup[n] = float(lens[_cover(later_n, n, n_words)].sum()) / total_chars
-
-    values = (
-        line_frac,
-        line_chars,
-        para_frac,
-        para_chars,
-        *(min(t, 1.0) for t in top),
-        *(dup[n] for n in DUP_NGRAMS),
-        min(max(_compression_excess(words), -1.0), 1.0),
-        _mattr(h),
-        min(phrase_rate, 100.0),
-    )
-    return FamilyResult(values, spans)
+    return phrase_rate
 
 
 class _WordLocator:
