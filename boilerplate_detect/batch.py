@@ -17,7 +17,10 @@ With ``jobs > 1`` one pool of worker processes serves both passes: in the first
 they compute fingerprints that the parent stores, in the second they score
 chunks against the index file. Each loads the Detector once; at most ``2 * jobs``
 chunks are in flight and rows are written in input order, so the output does
-not depend on ``jobs``.
+not depend on ``jobs``. The parent does as little as it can, so that it does not
+take CPU from the workers: JSON Lines input goes to the workers as raw lines
+(they parse it), and JSON Lines output comes back already serialised (the parent
+only writes the bytes).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from boilerplate_detect import io as bio
 from boilerplate_detect.article import Article
@@ -56,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 #: Records per chunk (and per Detector batch) by default.
 DEFAULT_CHUNK = 256
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -116,9 +121,12 @@ class Summary:
         return self.records / self.seconds if self.seconds > 0 else 0.0
 
 
-def chunks(records: Iterable[bio.Record], size: int) -> Iterator[list[bio.Record]]:
+_Item = bio.Record | bio.RawLine
+
+
+def chunks(records: Iterable[_T], size: int) -> Iterator[list[_T]]:
     """Group records into lists of ``size`` (the last may be shorter)."""
-    buf: list[bio.Record] = []
+    buf: list[_T] = []
     for r in records:
         buf.append(r)
         if len(buf) >= size:
@@ -235,18 +243,67 @@ def _worker_detector(index_path: str | None) -> Detector:
     return cast("Detector", _WORKER["scoring"])
 
 
-def _worker_score(records: list[bio.Record], index_path: str | None) -> list[dict[str, Any]]:
+class _Encoding(NamedTuple):
+    """How a worker serialises the rows of a chunk for a JSON Lines output."""
+
+    errors_apart: bool
+    write_text: bool
+
+
+class _Encoded(NamedTuple):
+    """A chunk's rows serialised by a worker (see :func:`_encode`)."""
+
+    rows: bytes
+    errors: bytes
+    n: int
+    n_errors: int
+    n_flagged: int
+
+
+def _parse(items: Sequence[_Item], encoding_errors: bio.EncodingErrors) -> list[bio.Record]:
+    return [bio.parse_raw_line(i, encoding_errors) if isinstance(i, bio.RawLine) else i for i in items]
+
+
+def _encode(rows: list[dict[str, Any]], how: _Encoding) -> _Encoded:
+    """Serialise rows exactly as :func:`_emit` and :class:`~boilerplate_detect.io.JsonlWriter` would."""
+    out: list[str] = []
+    err: list[str] = []
+    n_errors = n_flagged = 0
+    for r in rows:
+        if r.get("error"):
+            n_errors += 1
+            if how.errors_apart:
+                err.append(bio.row_json(r) + "\n")
+                continue
+        elif r.get("label") == "farm":
+            n_flagged += 1
+        if not how.write_text and "text" in r:
+            r = {k: v for k, v in r.items() if k != "text"}
+        out.append(bio.row_json(r) + "\n")
+    return _Encoded(
+        "".join(out).encode("utf-8"), "".join(err).encode("utf-8"), len(rows), n_errors, n_flagged
+    )
+
+
+def _worker_score(
+    items: list[_Item],
+    index_path: str | None,
+    encoding_errors: bio.EncodingErrors = "error",
+    encoding: _Encoding | None = None,
+) -> list[dict[str, Any]] | _Encoded:
+    records = _parse(items, encoding_errors)
     rows, _ = records_to_rows(_worker_detector(index_path), records, _WORKER["opts"])
-    return rows
+    return rows if encoding is None else _encode(rows, encoding)
 
 
-def _worker_fingerprints(records: list[bio.Record]) -> list[Any]:
+def _worker_fingerprints(items: list[_Item], encoding_errors: bio.EncodingErrors = "error") -> list[Any]:
     """Pass 1 in a worker: the fingerprints of a chunk's articles (the parent stores them)."""
     if "fingerprinter" not in _WORKER:
         from boilerplate_detect.index import Index
 
         _WORKER["fingerprinter"] = Index.memory()
     fp = _WORKER["fingerprinter"]
+    records = _parse(items, encoding_errors)
     return [fp.fingerprint(a) for a in _articles(records, _WORKER["opts"]) if a.text.strip()]
 
 
@@ -256,8 +313,6 @@ FORKSERVER_PRELOAD = (
     "boilerplate_detect.detector",
     "boilerplate_detect.model",
     "boilerplate_detect.index",
-    "sklearn.ensemble",
-    "skops.io",
 )
 
 
@@ -281,10 +336,10 @@ class _Workers:
         stack.callback(self._pool.terminate)
 
     def map(
-        self, fn: Callable[..., Any], items: Iterable[list[bio.Record]], *args: Any
-    ) -> Iterator[tuple[Any, list[bio.Record]]]:
+        self, fn: Callable[..., Any], items: Iterable[list[_T]], *args: Any
+    ) -> Iterator[tuple[Any, list[_T]]]:
         """Yield ``(fn(item, *args), item)`` in the order of ``items``."""
-        pending: deque[tuple[Any, list[bio.Record]]] = deque()
+        pending: deque[tuple[Any, list[_T]]] = deque()
         for item in items:
             pending.append((self._pool.apply_async(fn, (item, *args)), item))
             if len(pending) >= 2 * self.jobs:
@@ -413,7 +468,14 @@ def run_score(
             # Standard input cannot be read twice: keep a copy for the second pass.
             paths = [_spool_stdin(tmpdir) if p == "-" else p for p in paths]
 
-        def records() -> Iterator[bio.Record]:
+        persistent = index is not None and cross_outlet
+        # Worker processes parse JSON Lines themselves, unless the parent needs the articles
+        # (it adds them to a persistent index).
+        raw = jobs > 1 and not persistent
+
+        def records() -> Iterator[_Item]:
+            if raw:
+                return bio.iter_raw_records(paths, fmt, encoding_errors=encoding_errors, warc_text=warc_text)
             return bio.iter_records(paths, fmt, encoding_errors=encoding_errors, warc_text=warc_text)
 
         writer, done = bio.open_writer(output, out_fmt, feature_names=FEATURE_NAMES, resume=resume)
@@ -447,10 +509,13 @@ def run_score(
             base_detector = _load_detector(opts, None)
         else:
             _check_model(opts)
+        # Workers send JSON Lines output back serialised when the parent needs no rows.
+        encoding = None
+        if jobs > 1 and on_rows is None and isinstance(writer, bio.JsonlWriter):
+            encoding = _Encoding(errors_apart=err_writer is not None, write_text=write_text)
         start = time.perf_counter()
         try:
             idx: Index | None = None
-            persistent = index is not None and cross_outlet
             if persistent:
                 assert index is not None
                 idx = _open_index(index)
@@ -460,7 +525,7 @@ def run_score(
             if two_pass:
                 # On disk, in the temporary folder: memory stays bounded on a large input.
                 index_path = str(Path(tmpdir) / "batch.idx")
-                idx = _build_batch_index(records(), opts, quiet, workers, index_path)
+                idx = _build_batch_index(records(), opts, quiet, workers, index_path, encoding_errors)
                 stack.callback(idx.close)
             stream = (r for r in records() if r.position >= skip)
             detector = None
@@ -469,10 +534,15 @@ def run_score(
                 # later articles of the same chunk see it too.
                 view = CheckThenAdd(idx) if persistent and idx is not None else idx
                 detector = _with_index(base_detector, view)
-            for rows, chunk in _score_chunks(stream, opts, detector, workers, index_path):
+            scored = _score_chunks(stream, opts, detector, workers, index_path, encoding_errors, encoding)
+            for rows, chunk in scored:
+                if isinstance(rows, _Encoded):
+                    _emit_encoded(rows, cast("bio.JsonlWriter", writer), err_writer, summary)
+                    bar.update(rows.n)
+                    continue
                 if persistent and idx is not None and detector is None:
                     # Worker processes only read the index; the parent adds each scored chunk.
-                    idx.add_many(_articles(chunk, opts))
+                    idx.add_many(_articles(_parse(chunk, encoding_errors), opts))
                 _emit(rows, writer, err_writer, summary, write_text, on_rows)
                 bar.update(len(rows))
         except KeyboardInterrupt:
@@ -503,6 +573,18 @@ def _emit(
     writer.write_many(written)
 
 
+def _emit_encoded(
+    enc: _Encoded, writer: bio.JsonlWriter, err_writer: bio.RowWriter | None, summary: Summary
+) -> None:
+    summary.records += enc.n
+    summary.errors += enc.n_errors
+    summary.flagged += enc.n_flagged
+    if err_writer is not None:
+        # Errors first: the errors file may lead the output by one chunk, never lag it.
+        cast("bio.JsonlWriter", err_writer).write_encoded(enc.errors)
+    writer.write_encoded(enc.rows)
+
+
 def _with_index(detector: Detector, idx: Index | CheckThenAdd | None) -> Detector:
     if idx is None:
         return detector
@@ -516,19 +598,24 @@ def _with_index(detector: Detector, idx: Index | CheckThenAdd | None) -> Detecto
 
 
 def _score_chunks(
-    stream: Iterator[bio.Record],
+    stream: Iterator[_Item],
     opts: BatchOptions,
     detector: Detector | None,
     workers: _Workers | None,
     index_path: str | None,
-) -> Iterator[tuple[list[dict[str, Any]], list[bio.Record]]]:
+    encoding_errors: bio.EncodingErrors,
+    encoding: _Encoding | None,
+) -> Iterator[tuple[list[dict[str, Any]] | _Encoded, list[_Item]]]:
     """Yield (rows, records) per chunk, in input order, in-process or from worker processes."""
     if workers is None:
         assert detector is not None
         for chunk in chunks(stream, opts.batch_size):
-            yield records_to_rows(detector, chunk, opts)[0], chunk
+            records = _parse(chunk, encoding_errors)
+            yield records_to_rows(detector, records, opts)[0], chunk
         return
-    yield from workers.map(_worker_score, chunks(stream, opts.batch_size), index_path)
+    yield from workers.map(
+        _worker_score, chunks(stream, opts.batch_size), index_path, encoding_errors, encoding
+    )
 
 
 def _articles(records: Sequence[bio.Record], opts: BatchOptions) -> list[Article]:
@@ -536,7 +623,12 @@ def _articles(records: Sequence[bio.Record], opts: BatchOptions) -> list[Article
 
 
 def _build_batch_index(
-    records: Iterator[bio.Record], opts: BatchOptions, quiet: bool, workers: _Workers | None, path: str
+    records: Iterator[_Item],
+    opts: BatchOptions,
+    quiet: bool,
+    workers: _Workers | None,
+    path: str,
+    encoding_errors: bio.EncodingErrors = "error",
 ) -> Index:
     """Pass 1: add every readable article to an embedded index at ``path`` (texts are not kept).
 
@@ -551,14 +643,16 @@ def _build_batch_index(
         desc="indexing", unit=" articles", disable=quiet or not sys.stderr.isatty(), file=sys.stderr
     ) as bar:
         if workers is not None:
-            for fps, chunk in workers.map(_worker_fingerprints, chunks(records, opts.batch_size)):
+            batches = chunks(records, opts.batch_size)
+            for fps, chunk in workers.map(_worker_fingerprints, batches, encoding_errors):
                 idx.add_fingerprints(fps)
                 bar.update(len(chunk))
             return idx
 
         def articles() -> Iterator[Article]:
-            for rec in records:
+            for item in records:
                 bar.update(1)
+                rec = bio.parse_raw_line(item, encoding_errors) if isinstance(item, bio.RawLine) else item
                 art = to_article(rec, opts)
                 if isinstance(art, Article) and art.text.strip():
                     yield art

@@ -36,7 +36,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal, NamedTuple, cast
 
 from boilerplate_detect.errors import InputFormatError
 
@@ -46,6 +46,7 @@ __all__ = [
     "EncodingErrors",
     "JsonlWriter",
     "ParquetWriter",
+    "RawLine",
     "Record",
     "RowWriter",
     "count_complete_jsonl_rows",
@@ -53,11 +54,14 @@ __all__ = [
     "error_row",
     "infer_input_format",
     "infer_output_format",
+    "iter_raw_records",
     "iter_records",
     "open_input",
     "open_writer",
+    "parse_raw_line",
     "read_rows",
     "require",
+    "row_json",
 ]
 
 logger = logging.getLogger(__name__)
@@ -125,6 +129,22 @@ class Record:
     line: int | None = None
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RawLine(NamedTuple):
+    """One JSON Lines record not parsed yet (see :func:`iter_raw_records`).
+
+    Attributes:
+        position: 0-based index of the record in the whole input stream.
+        line: 1-based line number in its file.
+        source: The file the record came from.
+        raw: The line's bytes.
+    """
+
+    position: int
+    line: int
+    source: str
+    raw: bytes
 
 
 def error_row(record: Record, message: str, *, record_id: str | None = None) -> dict[str, Any]:
@@ -311,7 +331,34 @@ def _utf8_error(exc: UnicodeDecodeError, where: str) -> str:
 # --------------------------------------------------------------------------- readers
 
 
-def _read_jsonl(stream: IO[bytes], source: str, encoding_errors: EncodingErrors) -> Iterator[Record]:
+def parse_raw_line(item: RawLine, encoding_errors: EncodingErrors = "error") -> Record:
+    """Parse one JSON Lines record read by :func:`iter_raw_records`.
+
+    Args:
+        item: The unparsed line.
+        encoding_errors: ``"error"`` or ``"replace"`` for invalid UTF-8.
+
+    Returns:
+        The record, with ``error`` set when the line is not UTF-8 or not a JSON object.
+    """
+    pos, lineno, source, raw = item
+    where = f"{source}:{lineno}"
+    try:
+        text = _decode(raw, encoding_errors)
+    except UnicodeDecodeError as exc:
+        return Record(pos, None, _utf8_error(exc, where), lineno, source)
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Record(pos, None, f"{where}: malformed JSON: {exc.msg} at column {exc.colno}", lineno, source)
+    if isinstance(obj, dict):
+        return Record(pos, obj, None, lineno, source)
+    return Record(
+        pos, None, f"{where}: expected a JSON object per line, got {type(obj).__name__}", lineno, source
+    )
+
+
+def _raw_jsonl(stream: IO[bytes], source: str) -> Iterator[Record | RawLine]:
     pos = 0
     for lineno, raw, failure in _lines(stream, source):
         if failure is not None:
@@ -320,32 +367,13 @@ def _read_jsonl(stream: IO[bytes], source: str, encoding_errors: EncodingErrors)
         assert raw is not None
         if not raw.strip():
             continue
-        where = f"{source}:{lineno}"
-        try:
-            text = _decode(raw, encoding_errors)
-        except UnicodeDecodeError as exc:
-            yield Record(pos, None, _utf8_error(exc, where), lineno, source)
-            pos += 1
-            continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield Record(
-                pos, None, f"{where}: malformed JSON: {exc.msg} at column {exc.colno}", lineno, source
-            )
-            pos += 1
-            continue
-        if isinstance(obj, dict):
-            yield Record(pos, obj, None, lineno, source)
-        else:
-            yield Record(
-                pos,
-                None,
-                f"{where}: expected a JSON object per line, got {type(obj).__name__}",
-                lineno,
-                source,
-            )
+        yield RawLine(pos, lineno, source, raw)
         pos += 1
+
+
+def _read_jsonl(stream: IO[bytes], source: str, encoding_errors: EncodingErrors) -> Iterator[Record]:
+    for item in _raw_jsonl(stream, source):
+        yield parse_raw_line(item, encoding_errors) if isinstance(item, RawLine) else item
 
 
 def _read_json(stream: IO[bytes], source: str, encoding_errors: EncodingErrors) -> Iterator[Record]:
@@ -583,17 +611,46 @@ def iter_records(
         InputFormatError: A path does not exist, its format is unknown, or an optional
             dependency for its format is missing.
     """
+    for item in iter_raw_records(paths, fmt, encoding_errors=encoding_errors, warc_text=warc_text):
+        yield parse_raw_line(item, encoding_errors) if isinstance(item, RawLine) else item
+
+
+def iter_raw_records(
+    paths: Sequence[str],
+    fmt: InputFormat | None = None,
+    *,
+    encoding_errors: EncodingErrors = "error",
+    warc_text: WarcText = "main",
+) -> Iterator[Record | RawLine]:
+    """Like :func:`iter_records`, but JSON Lines records come unparsed, as :class:`RawLine`.
+
+    A batch run hands the lines to worker processes, which parse them with
+    :func:`parse_raw_line`; the records are the same as :func:`iter_records` yields.
+
+    Args:
+        paths: Files (``-`` for standard input) or ``.txt`` folders, read one after another.
+        fmt: The input format; inferred from each path's extension when None.
+        encoding_errors: For the formats parsed here (not JSON Lines): ``"error"`` or ``"replace"``.
+        warc_text: For WARC, ``"main"`` or ``"page"`` (see :func:`iter_records`).
+
+    Yields:
+        Records, or RawLines for JSON Lines, with ``position`` counting from 0 across all inputs.
+
+    Raises:
+        InputFormatError: A path does not exist, its format is unknown, or an optional
+            dependency for its format is missing.
+    """
     offset = 0
     for path in paths:
         f = fmt or infer_input_format(path)
         source = "<stdin>" if path == "-" else path
         if f == "txt":
-            gen: Iterator[Record] = _read_txt(path, encoding_errors)
+            gen: Iterator[Record | RawLine] = _read_txt(path, encoding_errors)
             stream: IO[bytes] | None = None
         else:
             stream = open_input(path)
             if f == "jsonl":
-                gen = _read_jsonl(stream, source, encoding_errors)
+                gen = _raw_jsonl(stream, source)
             elif f == "json":
                 gen = _read_json(stream, source, encoding_errors)
             elif f == "csv":
@@ -606,7 +663,12 @@ def iter_records(
         try:
             for rec in gen:
                 n = rec.position + 1
-                yield Record(rec.position + offset, rec.data, rec.error, rec.line, rec.source, rec.extra)
+                if offset == 0:
+                    yield rec
+                elif isinstance(rec, RawLine):
+                    yield rec._replace(position=rec.position + offset)
+                else:
+                    yield Record(rec.position + offset, rec.data, rec.error, rec.line, rec.source, rec.extra)
         finally:
             if stream is not None and path != "-":
                 stream.close()
@@ -656,6 +718,18 @@ class RowWriter:
         self.close()
 
 
+def row_json(row: Mapping[str, Any]) -> str:
+    """Serialise one output row as its JSON Lines line (without the newline).
+
+    Args:
+        row: The row.
+
+    Returns:
+        The JSON text: key order kept, non-ASCII kept, NaN refused.
+    """
+    return json.dumps(row, ensure_ascii=False, default=_json_default, allow_nan=False)
+
+
 def _json_default(obj: object) -> Any:
     if hasattr(obj, "isoformat"):
         return obj.isoformat()
@@ -691,11 +765,12 @@ class JsonlWriter(RowWriter):
 
     def write_many(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Write rows, one JSON object a line, and flush."""
-        data = "".join(
-            json.dumps(r, ensure_ascii=False, default=_json_default, allow_nan=False) + "\n" for r in rows
-        )
+        self.write_encoded("".join(row_json(r) + "\n" for r in rows).encode("utf-8"))
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write rows already serialised with :func:`row_json` (UTF-8, one a line), and flush."""
         if data:
-            self._out.write(data.encode("utf-8"))
+            self._out.write(data)
             self._out.flush()
             if self._close_raw and hasattr(self._out, "fileno"):
                 with contextlib.suppress(OSError, io.UnsupportedOperation):

@@ -425,6 +425,58 @@ def test_jobs_2_equals_jobs_1(tmp_path: Path, margs: list[str]) -> None:
     assert one.read_bytes() == two.read_bytes()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--no-cross-outlet"],
+        ["--no-cross-outlet", "--include-text", "--encoding-errors", "replace"],
+        ["--errors", "ERRORS"],
+    ],
+    ids=["plain", "text-and-replace", "errors-apart-two-pass"],
+)
+def test_jobs_2_equals_jobs_1_on_unparsed_lines(
+    tmp_path: Path, margs: list[str], capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    # Worker processes parse the JSON Lines and serialise the rows themselves: every kind of
+    # bad line, several files (positions run across them), gzip, and the errors file must come
+    # out exactly as in one process.
+    def line(i: int) -> bytes:
+        text = [texts.CLEAN_NEWS, texts.PADDED, texts.TEMPLATED][i % 3] + f" Note {i}."
+        return json.dumps({"id": f"a{i}", "text": text, "outlet": f"o{i % 3}.example"}).encode() + b"\n"
+
+    first = tmp_path / "first.jsonl"
+    first.write_bytes(
+        b"".join(line(i) for i in range(9))
+        + b"{not json\n[1, 2]\n\n"
+        + json.dumps({"id": "bin", "text": "café " + texts.CLEAN_NEWS}, ensure_ascii=False)
+        .encode()
+        .replace("é".encode(), b"\xe9")  # Latin-1, not UTF-8
+        + b"\n"
+        + b"".join(line(i) for i in range(9, 14))
+    )
+    second = tmp_path / "second.jsonl.gz"
+    second.write_bytes(gzip.compress(b"".join(line(i) for i in range(14, 22)) + b'{"id": "no-text"}\n'))
+    outputs: list[tuple[bytes, bytes, str]] = []
+    for jobs in ("1", "2"):
+        out, err = tmp_path / f"o{jobs}.jsonl", tmp_path / f"e{jobs}.jsonl"
+        args = [a if a != "ERRORS" else str(err) for a in extra]
+        code = main(
+            ["score", str(first), str(second), "-o", str(out), "--batch-size", "4", "-j", jobs, *args, *margs]
+        )
+        assert code == 1
+        summary = capsys.readouterr().err.rsplit(",", 1)[0]  # without the rate
+        outputs.append((out.read_bytes(), err.read_bytes() if err.exists() else b"", summary))
+    assert outputs[0] == outputs[1]
+    rows = [json.loads(x) for x in outputs[0][0].splitlines() + outputs[0][1].splitlines()]
+    assert len(rows) == 26
+    errors = sorted(r["position"] for r in rows if r.get("error"))
+    bad_utf8 = [] if "replace" in extra else [11]
+    assert errors == sorted([9, 10, *bad_utf8, 25])
+    assert ("text" in rows[0]) == ("--include-text" in extra)
+    assert "26 records" in outputs[0][2]
+
+
 def _cli() -> list[str]:
     exe = shutil.which("boilerplate-detect") or str(Path(sys.executable).parent / "boilerplate-detect")
     return [exe] if Path(exe).exists() else [sys.executable, "-m", "boilerplate_detect"]
