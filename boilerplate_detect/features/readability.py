@@ -33,7 +33,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
-from itertools import filterfalse, repeat
+from itertools import compress, repeat
+from operator import is_
 from pathlib import Path
 
 from boilerplate_detect.features import Context, FamilyResult
@@ -221,12 +222,13 @@ def load() -> Resources:
 
 def _word_counts(words: list[str], res: Resources) -> list[int]:
     """``[syllables, difficult words, *function class counts, stock anchors]`` over all words."""
-    codes = res.codes
+    # One dictionary pass: a word's code, or None when the dictionary lacks it.
+    vals = list(map(res.codes.get, words))
     totals = [0] * (1 + len(_FIELDS))
-    for i in range(0, len(words), _CHUNK):
-        for k, v in enumerate(_unpack(sum(map(codes.get, words[i : i + _CHUNK], repeat(0))))):
+    for i in range(0, len(vals), _CHUNK):
+        for k, v in enumerate(_unpack(sum(filter(None, vals[i : i + _CHUNK])))):
             totals[k] += v
-    for w, c in Counter(filterfalse(codes.__contains__, words)).items():
+    for w, c in Counter(compress(words, map(is_, vals, repeat(None)))).items():
         n = fallback_syllables(w)
         totals[0] += n * c
         totals[1] += c * (n >= FOG_SYLLABLES and w not in res.easy_words)
