@@ -35,7 +35,7 @@ import logging
 import math
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 import numpy as np
@@ -171,11 +171,18 @@ class Resources:
         powers: ``P**k`` modulo ``2**64`` for ``k < len(powers)``.
         inv_powers: ``P**-k`` modulo ``2**64``.
         function_hashes: Sorted word hashes of the function words.
+        function_table: A collision-free hash table of ``function_hashes``: a word hash ``h``
+            is a function word's iff ``function_table[(h >> function_shift) & mask] == h``
+            (``mask = len(function_table) - 1``); empty slots hold a function-word hash that
+            belongs to another slot, so the test is exact. Empty when none was found.
+        function_shift: The shift of that table.
     """
 
     powers: U64Array
     inv_powers: U64Array
     function_hashes: U64Array
+    function_table: U64Array = field(default_factory=lambda: np.zeros(0, _U64))
+    function_shift: int = 0
 
 
 def _powers(base: int, n: int) -> U64Array:
@@ -222,7 +229,35 @@ def load() -> Resources:
     words = sorted({w for line in load_lines("function_words.txt") for w in line.split(":", 1)[1].split()})
     res = Resources(_powers(_P, _POWERS_LEN), _powers(pow(_P, -1, 1 << 64), _POWERS_LEN), np.zeros(0, _U64))
     fh, _ = _word_hashes(" ".join(words), res)
-    return Resources(res.powers, res.inv_powers, np.sort(fh))
+    fh = np.sort(fh)
+    table, shift = _hash_table(fh)
+    return Resources(res.powers, res.inv_powers, fh, table, shift)
+
+
+def _hash_table(keys: U64Array) -> tuple[U64Array, int]:
+    """A table indexed by bits of the keys in which no two keys collide (see :class:`Resources`)."""
+    if len(keys) == 0:
+        return np.zeros(0, _U64), 0
+    for bits in range(max(len(keys).bit_length() + 4, 8), 21):
+        mask = _U64((1 << bits) - 1)
+        for shift in range(64 - bits + 1):
+            slots = (keys >> _U64(shift)) & mask
+            if len(np.unique(slots)) == len(keys):
+                table = np.full(1 << bits, keys[0], dtype=_U64)
+                table[slots] = keys
+                # keys[0]'s own slot holds keys[0]; every other slot holding it is empty.
+                return table, shift
+    return np.zeros(0, _U64), 0
+
+
+def _is_function_word(h: U64Array, res: Resources) -> npt.NDArray[np.bool_]:
+    table = res.function_table
+    if len(table):
+        found: npt.NDArray[np.bool_] = table[(h >> _U64(res.function_shift)) & _U64(len(table) - 1)] == h
+        return found
+    idx = np.searchsorted(res.function_hashes, h)
+    found = res.function_hashes[np.minimum(idx, len(res.function_hashes) - 1)] == h
+    return found
 
 
 def _dup_text_fracs(texts: list[str]) -> tuple[float, float]:
@@ -448,8 +483,7 @@ def _repeats(
 ) -> float:
     """Fill ``dup`` and the phrase spans; return ``rep.max_phrase_repeat`` before clipping."""
     n_words = len(h)
-    idx = np.searchsorted(res.function_hashes, h)
-    is_fw = res.function_hashes[np.minimum(idx, len(res.function_hashes) - 1)] == h
+    is_fw = _is_function_word(h, res)
     cum_content = np.zeros(n_words + 1, dtype=np.int64)
     np.cumsum(~is_fw, out=cum_content[1:])
 
@@ -473,10 +507,14 @@ def _repeats(
         k = longer[0] - n0 if longer else 0
         if longer and len(later) > k and bool((later[k:] - later[:-k] == k).any()):
             g = grams[n0]
+            # Every occurrence of a repeated longer n-gram starts where the n0-gram repeats
+            # (barring a 64-bit hash collision): only those positions are sorted.
+            cand = np.isin(g, g[later]).nonzero()[0]
             for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
                 g = _ngram(g, h, n)
                 if n in dup:
-                    later_n = _later(g)
+                    at = cand[: np.searchsorted(cand, len(g))]
+                    later_n = at[_later(g[at])]
                     if len(later_n):
                         dup[n] = float(lens[_cover(later_n, n, n_words)].sum()) / total_chars
     return phrase_rate

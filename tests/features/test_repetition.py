@@ -204,3 +204,38 @@ def test_values_are_finite_in_range_and_deterministic(res: rep.Resources, text: 
     for s in out.spans:
         assert 0 <= s.start < s.end <= len(seg.text)
         assert s.kind == "repetition"
+
+
+def _function_words() -> list[str]:
+    from boilerplate_detect.features._lexicon import load_lines
+
+    return sorted({w for line in load_lines("function_words.txt") for w in line.split(":", 1)[1].split()})
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_function_words()) | st.text("abcdefgh'", min_size=1, max_size=8),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_function_word_table_agrees_with_the_word_list(res: rep.Resources, words: list[str]) -> None:
+    # The collision-free table must give exactly the membership of the function-word list.
+    fw = set(_function_words())
+    h, _ = rep._word_hashes(" ".join(words), res)
+    assert len(res.function_table) > 0
+    assert rep._is_function_word(h, res).tolist() == [w in fw for w in words]
+
+
+@pytest.mark.parametrize(
+    ("keys", "size"),
+    [([], 0), ([5], 256), ([1, 2, 3], 256)],
+    ids=["empty", "one", "three"],
+)
+def test_hash_table_sizes(keys: list[int], size: int) -> None:
+    import numpy as np
+
+    table, _shift = rep._hash_table(np.array(keys, dtype=np.uint64))
+    assert len(table) == size
+    assert set(table.tolist()) == set(keys)
