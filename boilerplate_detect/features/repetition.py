@@ -209,8 +209,8 @@ def _word_hashes(joined: str, res: Resources) -> tuple[U64Array, IntArray]:
     if n > len(pw):
         pw, ipw = _powers(_P, n), _powers(pow(_P, -1, 1 << 64), n)
     prefix = np.zeros(n + 1, dtype=_U64)
-    np.cumsum(codes * pw[:n], out=prefix[1:])
-    ends = np.flatnonzero(codes == 32)
+    (codes * pw[:n]).cumsum(out=prefix[1:])
+    ends = (codes == 32).nonzero()[0]
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
@@ -273,7 +273,8 @@ def _dup_text_fracs(texts: list[str]) -> tuple[float, float]:
 
 def _runs(sorted_vals: U64Array) -> npt.NDArray[np.bool_]:
     """Where each run of equal values starts, along the last axis."""
-    new = np.ones(sorted_vals.shape, dtype=bool)
+    new = np.empty(sorted_vals.shape, dtype=bool)
+    new[..., :1] = True
     np.not_equal(sorted_vals[..., 1:], sorted_vals[..., :-1], out=new[..., 1:])
     return new
 
@@ -291,7 +292,8 @@ def _most_frequent(g: U64Array) -> tuple[int, int]:
     n = len(g)
     if n == 0:
         return 0, 0
-    s = np.sort(g)
+    s = g.copy()
+    s.sort()
     new = np.empty(n + 1, dtype=bool)  # where a run of equal values starts (and the end)
     new[0] = new[n] = True
     np.not_equal(s[1:], s[:-1], out=new[1:n])
@@ -307,26 +309,29 @@ def _later(g: U64Array) -> IntArray:
     """Sorted positions of every occurrence, after the first, of a repeated value of ``g``."""
     if len(g) < 2:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(g, kind="stable")
-    return np.sort(order[~_runs(g[order])])
+    order = g.argsort(kind="stable")
+    out: IntArray = order[~_runs(g[order])]
+    out.sort()
+    return out
 
 
 def _cover(later: IntArray, n: int, n_words: int) -> npt.NDArray[np.bool_]:
     """Words covered by the n-grams starting at ``later``."""
     delta = np.bincount(later, minlength=n_words + n) - np.bincount(later + n, minlength=n_words + n)
-    covered: npt.NDArray[np.bool_] = np.cumsum(delta[:n_words]) > 0
+    covered: npt.NDArray[np.bool_] = delta[:n_words].cumsum() > 0
     return covered
 
 
 def _mattr(h: U64Array) -> float:
     """Moving-average type-token ratio with window :data:`MATTR_WINDOW` (plain TTR when shorter)."""
     n_words = len(h)
-    order = np.argsort(h, kind="stable")
+    order = h.argsort(kind="stable")
     new = _runs(h[order])
     w = MATTR_WINDOW
     if n_words < w:
         return float(np.count_nonzero(new)) / n_words
-    prev = np.full(n_words, -1, dtype=np.int64)
+    prev = np.empty(n_words, dtype=np.int64)
+    prev.fill(-1)
     same = ~new[1:]
     prev[order[1:][same]] = order[:-1][same]
     i = np.arange(n_words, dtype=np.int64)
@@ -485,7 +490,7 @@ def _repeats(
     n_words = len(h)
     is_fw = _is_function_word(h, res)
     cum_content = np.zeros(n_words + 1, dtype=np.int64)
-    np.cumsum(~is_fw, out=cum_content[1:])
+    (~is_fw).cumsum(out=cum_content[1:])
 
     # Content phrases: PHRASE_N-grams with at least PHRASE_MIN_CONTENT non-function words.
     g4 = grams[PHRASE_N]
@@ -513,7 +518,7 @@ def _repeats(
             for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
                 g = _ngram(g, h, n)
                 if n in dup:
-                    at = cand[: np.searchsorted(cand, len(g))]
+                    at = cand[: cand.searchsorted(len(g))]
                     later_n = at[_later(g[at])]
                     if len(later_n):
                         dup[n] = float(lens[_cover(later_n, n, n_words)].sum()) / total_chars
@@ -544,24 +549,24 @@ class _WordLocator:
 
 def _phrase_spans(seg: Segmented, g: U64Array, cum_content: IntArray) -> list[RawSpan]:
     """Spans over every repeat (not the first occurrence) of a content phrase seen often enough."""
-    order = np.argsort(g, kind="stable")
+    order = g.argsort(kind="stable")
     new = _runs(g[order])
-    gid = np.cumsum(new) - 1
-    group_start = np.flatnonzero(new)
+    gid = new.cumsum() - 1
+    group_start = new.nonzero()[0]
     group_count = np.diff(group_start, append=len(g))
     first = order[group_start]
     ok = (cum_content[first + PHRASE_N] - cum_content[first] >= PHRASE_MIN_CONTENT) & (
         group_count >= PHRASE_SPAN_MIN_COUNT
     )
     keep = ~new & ok[gid]
-    by_pos = np.argsort(order[keep])
+    by_pos = order[keep].argsort()
     pos = order[keep][by_pos]
     groups = gid[keep][by_pos]
     # Merge overlapping occurrences in word-index space: [p, p + PHRASE_N - 1].
     reach = np.maximum.accumulate(pos + (PHRASE_N - 1))
     opens = np.ones(len(pos), dtype=bool)
     opens[1:] = pos[1:] > reach[:-1]
-    first_k = np.flatnonzero(opens)
+    first_k = opens.nonzero()[0]
     last_k = np.append(first_k[1:], len(pos)) - 1
     words = seg.words
     where = _WordLocator(seg)
