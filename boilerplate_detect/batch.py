@@ -351,14 +351,19 @@ class _Workers:
 
 
 def _check_model(opts: BatchOptions) -> None:
-    """Fail early, without loading the model, when its directory is not there."""
-    from boilerplate_detect.model import META_FILE, default_model_dir
+    """Fail early, in the parent, when the model is missing or incompatible.
+
+    Loading the model for scoring reads ``meta.json`` and the tables only (a few
+    milliseconds, no scikit-learn), so the parent checks exactly what each worker will load.
+    """
+    from boilerplate_detect.model import META_FILE, ModelBundle, default_model_dir
 
     where = Path(opts.model) if opts.model else default_model_dir()
     if not (where / META_FILE).is_file():
         raise ModelLoadError(
             f"no model at {where} ({META_FILE} missing); pass --model DIR or reinstall the package"
         )
+    ModelBundle.load(where)
 
 
 # --------------------------------------------------------------------------- the run

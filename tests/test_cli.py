@@ -562,6 +562,24 @@ def test_cross_outlet_jobs_2_equals_jobs_1(tmp_path: Path, margs: list[str]) -> 
     assert any(r["near_duplicates"] for r in _rows(one))
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_tampered_model_tables_exit_3(
+    tmp_path: Path, margs: list[str], capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    from boilerplate_detect.model import TABLES_FILE, default_model_dir
+
+    model = tmp_path / "model"
+    shutil.copytree(Path(margs[1]) if margs else default_model_dir(), model)
+    raw = bytearray((model / TABLES_FILE).read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (model / TABLES_FILE).write_bytes(bytes(raw))
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    argv = ["score", str(p), "-o", str(tmp_path / "o.jsonl"), "-q", "--jobs", jobs, "--model", str(model)]
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert "does not match the checksum" in err and "Traceback" not in err
+
+
 def test_jobs_2_missing_model_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
     argv = [
