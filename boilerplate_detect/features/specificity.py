@@ -256,8 +256,9 @@ def _names(seg: Segmented, chrome: list[tuple[int, int]]) -> _Names:
                 continue
         run = m.group().rstrip("-'")
         bucket.append((p, p + len(run), run))
-    mid_words = {w for _, _, r in mid for w in r.split(" ")}
-    mid_words.update(w for _, _, r in initial for w in r.split(" ")[1:])
+    # Every word of a mid-sentence run, and every word but the first of a sentence-initial one.
+    mid_words = set(" ".join([r for _, _, r in mid]).split(" ")) if mid else set()
+    mid_words.update(w for _, _, r in initial if " " in r for w in r.split(" ")[1:])
     out = _Names()
     for s, e, run in mid:
         if run in _DATE_WORDS:
@@ -289,9 +290,13 @@ def _names(seg: Segmented, chrome: list[tuple[int, int]]) -> _Names:
 def _numbers(text: str, function_words: frozenset[str]) -> tuple[float, int, list[int]]:
     """Weighted number count, numeric dates, and the start of every number."""
     # Candidates from a vectorised digit scan: cheaper than a regex scan of the whole text.
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    digit = (codes - np.uint32(48)) < 10  # wraps below "0"
-    candidates = (np.flatnonzero(digit[1:] & ~digit[:-1]) + 1).tolist()
+    if text.isascii():  # code points are the bytes
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        digit = (codes - np.uint8(48)) < 10  # wraps below "0"
+    else:
+        codes32 = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        digit = (codes32 - np.uint32(48)) < 10
+    candidates = ((digit[1:] & ~digit[:-1]).nonzero()[0] + 1).tolist()
     if len(digit) and digit[0]:
         candidates.insert(0, 0)
     weight = 0.0
