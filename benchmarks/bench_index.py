@@ -103,6 +103,10 @@ def synth(fp: Fingerprint, copy: int) -> Fingerprint:
         facts=fp.facts ^ s32,
         _pairs=None,
         _idents=None,
+        _sfacts=None,
+        _hashes=None,
+        _screen=None,
+        _keys=None,
     )
 
 

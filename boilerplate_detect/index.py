@@ -60,6 +60,7 @@ from boilerplate_detect.index_fingerprint import (
     IndexParams,
     Match,
     compare,
+    may_match,
 )
 from boilerplate_detect.index_store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -71,15 +72,15 @@ from boilerplate_detect.index_store import (
 from boilerplate_detect.report import NearDuplicate
 from boilerplate_detect.text import Segmented, segment
 
-__all__ = ["DupEvidence", "Index", "IndexParams"]
+__all__ = ["OVERFETCH", "DupEvidence", "Index", "IndexParams"]
 
 logger = logging.getLogger(__name__)
 
 #: Records per transaction in :meth:`Index.add_many`.
 ADD_BATCH = 500
 #: How many more candidates than ``max_candidates`` are fetched, to leave room for
-#: same-outlet articles that are dropped after fetching.
-_OVERFETCH = 3
+#: same-outlet articles that are dropped after fetching (the Spark path ranks the same way).
+OVERFETCH = 3
 
 
 class Index:
@@ -96,6 +97,9 @@ class Index:
         self._params = params
         self._fp = Fingerprinter(params)
         self.location = location
+        # The last fingerprint computed, keyed by the identity of its article and
+        # segmentation: a query followed by an add of the same article computes it once.
+        self._last: tuple[Article, Segmented, Fingerprint] | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -243,7 +247,12 @@ class Index:
         """
         if seg is None:
             seg = segment(article.text)
-        return self._fp(article.id, article.source_key, article.published, seg)
+        last = self._last
+        if last is not None and last[0] is article and last[1] is seg:
+            return last[2]
+        fp = self._fp(article.id, article.source_key, article.published, seg)
+        self._last = (article, seg, fp)
+        return fp
 
     def add(self, article: Article, seg: Segmented | None = None) -> None:
         """Index one article; an article with the same id is replaced.
@@ -299,7 +308,7 @@ class Index:
     # ------------------------------------------------------------------- reads
     def _matches(self, q: Fingerprint) -> list[Match]:
         p = self._params
-        rows = self._store.candidates(q.query_keys(p), p.max_candidates * _OVERFETCH)
+        rows = self._store.candidates(q.query_keys(p), p.max_candidates * OVERFETCH)
         out: list[Match] = []
         n = 0
         for rid, outlet, published, blob in rows:
@@ -308,6 +317,8 @@ class Index:
             n += 1
             if n > p.max_candidates:
                 break
+            if not may_match(q, blob, p):  # the quick reject of compare(), before decoding
+                continue
             m = compare(q, Fingerprint.from_bytes(rid, outlet, published, blob), p)
             if m is not None:
                 out.append(m)

@@ -26,7 +26,6 @@ import datetime as _dt
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,10 +36,10 @@ from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, wo
 from boilerplate_detect.report import Direction, NearDuplicate, Passage
 from boilerplate_detect.text import Segmented
 
-__all__ = ["FORMAT_VERSION", "Fingerprint", "IndexParams", "Match", "compare", "fingerprint"]
+__all__ = ["FORMAT_VERSION", "Fingerprint", "IndexParams", "Match", "compare", "fingerprint", "may_match"]
 
-#: Version of the stored record layout.
-FORMAT_VERSION = 1
+#: Version of the stored record layout (2: fixed-width fields, hashes first).
+FORMAT_VERSION = 2
 _KEY_MASK = 0x7FFFFFFF
 # A fact's identity: its hash without the two class bits (spinning may change the class).
 _IDENT = 0xFFFFFFFC
@@ -49,7 +48,10 @@ _SALT_PAIRS = 0x27D4EB2F
 MAX_PAIR_FACTS = 8
 _SALT_SENTENCE = 0x5BD1E995
 _SALT_FACTS = 0x1B873593
-_HEADER = struct.Struct("<BHHHII")
+# version, flags, sentences, facts, bands, non-zero fact sets, body characters
+_HEADER = struct.Struct("<BBHHHHI")
+_WIDE_OFFSETS = 1  # flag: sentence gaps and lengths stored as u4 (else u2)
+_WIDE_FACT_SENT = 2  # flag: fact sentences stored as u2 (else u1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,16 @@ DIRECTION_MARGIN = 0.5
 DENSITY_RATIO = 1.15
 
 
+@dataclass(frozen=True, slots=True)
+class _Screen:
+    """A query's values that :func:`may_match` screens candidates with."""
+
+    sentences: list[tuple[int, int]]  # (hash, characters) per sentence
+    body: int  # characters in sentences (at least 1)
+    facts: list[tuple[int, float]]  # (identity, weight) per fact
+    weight: float  # total fact weight
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
     """What the index keeps of one article.
@@ -168,29 +180,45 @@ class Fingerprint:
     body_chars: int
     _pairs: list[int] | None = field(default=None, compare=False, repr=False)
     _idents: dict[int, float] | None = field(default=None, compare=False, repr=False)
+    _sfacts: dict[int, set[int]] | None = field(default=None, compare=False, repr=False)
+    _hashes: frozenset[int] | None = field(default=None, compare=False, repr=False)
+    _screen: _Screen | None = field(default=None, compare=False, repr=False)
+    _keys: tuple[IndexParams, list[int], list[int]] | None = field(default=None, compare=False, repr=False)
 
     def to_bytes(self) -> bytes:
-        """Serialise everything but id, outlet and published (stored beside it)."""
+        """Serialise everything but id, outlet and published (stored beside it).
+
+        The layout is fixed-width, the hashes a candidate is screened with first
+        (see :func:`may_match`): header, band keys, sentence hashes, fact hashes,
+        fact-set bitmap and hashes, shingle counts, fact sentences, sentence gaps
+        and lengths.
+        """
         n = len(self.sent_hash)
         nz = self.sent_facts != 0
+        lens = (self.sent_end.astype(np.int64) - self.sent_start.astype(np.int64)).clip(0)
+        gaps = np.diff(self.sent_start.astype(np.int64), prepend=0).clip(0)
+        flags = 0
+        if n and max(int(gaps.max()), int(lens.max())) > 0xFFFF:
+            flags |= _WIDE_OFFSETS
+        if len(self.fact_sent) and int(self.fact_sent.max()) > 0xFF:
+            flags |= _WIDE_FACT_SENT
+        off_t = "<u4" if flags & _WIDE_OFFSETS else "<u2"
+        fs_t = "<u2" if flags & _WIDE_FACT_SENT else np.uint8
         head = _HEADER.pack(
-            FORMAT_VERSION, n, len(self.facts), len(self.bands), int(nz.sum()), self.body_chars
+            FORMAT_VERSION, flags, n, len(self.facts), len(self.bands), int(nz.sum()), self.body_chars
         )
-        lens = (self.sent_end - self.sent_start).astype(np.int64)
-        gaps = np.diff(np.concatenate(([0], self.sent_start)).astype(np.int64))
-        gaps = np.where(gaps >= 0, gaps, 0)
         return b"".join(
             (
                 head,
                 self.bands.astype("<u4").tobytes(),
                 self.sent_hash.astype("<u4").tobytes(),
+                self.facts.astype("<u4").tobytes(),
                 np.packbits(nz).tobytes(),
                 self.sent_facts[nz].astype("<u4").tobytes(),
-                _varints(gaps),
-                _varints(lens),
                 np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
-                self.facts.astype("<u4").tobytes(),
-                _varints(self.fact_sent),
+                self.fact_sent.astype(fs_t).tobytes(),
+                gaps.astype(off_t).tobytes(),
+                lens.astype(off_t).tobytes(),
             )
         )
 
@@ -201,7 +229,7 @@ class Fingerprint:
         Raises:
             ValueError: The record was written by another format version.
         """
-        version, n, nf, nb, nnz, body = _HEADER.unpack_from(blob, 0)
+        version, flags, n, nf, nb, nnz, body = _HEADER.unpack_from(blob, 0)
         if version != FORMAT_VERSION:
             raise ValueError(f"index record format {version}, this build reads {FORMAT_VERSION}")
         off = _HEADER.size
@@ -209,24 +237,25 @@ class Fingerprint:
         off += 4 * nb
         sh = np.frombuffer(blob, "<u4", n, off).astype(np.uint32)
         off += 4 * n
+        facts = np.frombuffer(blob, "<u4", nf, off).astype(np.uint32)
+        off += 4 * nf
         nbits = (n + 7) // 8
-        nz = np.unpackbits(np.frombuffer(blob, np.uint8, nbits, off))[:n].astype(bool)
+        nz = np.unpackbits(np.frombuffer(blob, np.uint8, nbits, off), count=n).astype(bool)
         off += nbits
         sf = np.zeros(n, dtype=np.uint32)
         sf[nz] = np.frombuffer(blob, "<u4", nnz, off)
         off += 4 * nnz
-        gaps, off = _read_varints(blob, off, n)
-        lens, off = _read_varints(blob, off, n)
-        starts = np.cumsum(np.asarray(gaps, dtype=np.int64)).astype(np.uint32)
-        ends = starts + np.asarray(lens, dtype=np.uint32)
         nsh = np.frombuffer(blob, np.uint8, n, off).astype(np.uint16)
         off += n
-        facts = np.frombuffer(blob, "<u4", nf, off).astype(np.uint32)
-        off += 4 * nf
-        fsent, off = _read_varints(blob, off, nf)
-        return cls(
-            id, outlet, published, bands, sh, sf, starts, ends, nsh, facts, np.asarray(fsent, np.uint16), body
-        )
+        fs_t, fs_w = ("<u2", 2) if flags & _WIDE_FACT_SENT else (np.uint8, 1)
+        fsent = np.frombuffer(blob, fs_t, nf, off).astype(np.uint16)
+        off += fs_w * nf
+        off_t, off_w = ("<u4", 4) if flags & _WIDE_OFFSETS else ("<u2", 2)
+        gaps = np.frombuffer(blob, off_t, n, off).astype(np.int64)
+        off += off_w * n
+        lens = np.frombuffer(blob, off_t, n, off).astype(np.uint32)
+        starts = np.cumsum(gaps).astype(np.uint32)
+        return cls(id, outlet, published, bands, sh, sf, starts, starts + lens, nsh, facts, fsent, body)
 
     def sentence_facts(self) -> dict[int, set[int]]:
         """Fact identities (class bits cleared) by sentence, each fact at its first sentence."""
@@ -234,6 +263,37 @@ class Fingerprint:
         for f, j in zip(self.facts.tolist(), self.fact_sent.tolist(), strict=True):
             out.setdefault(j, set()).add(f & _IDENT)
         return out
+
+    def _sentence_facts(self) -> dict[int, set[int]]:
+        """:meth:`sentence_facts`, computed once (callers must not change it)."""
+        if self._sfacts is None:
+            object.__setattr__(self, "_sfacts", self.sentence_facts())
+        assert self._sfacts is not None
+        return self._sfacts
+
+    def _hash_set(self) -> frozenset[int]:
+        """The set of sentence hashes (computed once)."""
+        if self._hashes is None:
+            object.__setattr__(self, "_hashes", frozenset(self.sent_hash.tolist()))
+        assert self._hashes is not None
+        return self._hashes
+
+    def _screening(self) -> _Screen:
+        """What :func:`may_match` reads of a query (computed once)."""
+        if self._screen is None:
+            hashes = self.sent_hash.tolist()
+            lens = (self.sent_end.astype(np.int64) - self.sent_start.astype(np.int64)).tolist()
+            facts = self.facts.tolist()
+            weighted = [(f & _IDENT, CLASS_WEIGHTS[f & 3]) for f in facts]
+            screen = _Screen(
+                list(zip(hashes, lens, strict=True)),
+                sum(lens) or 1,
+                weighted,
+                _weight(list(set(facts))),
+            )
+            object.__setattr__(self, "_screen", screen)
+        assert self._screen is not None
+        return self._screen
 
     def pair_keys(self) -> list[int]:
         """Keys of the pairs of non-weak facts that first appear in one sentence, sorted (computed once)."""
@@ -275,50 +335,37 @@ class Fingerprint:
             if n >= min_sh
         ]
 
-    def query_keys(self, params: IndexParams) -> list[int]:
-        """Keys a query looks up: band keys, every long sentence, every fact set."""
-        keys = set(self.bands.tolist())
-        keys.update((h ^ _SALT_SENTENCE) & _KEY_MASK for h in self._long(params))
-        keys.update((h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h)
-        keys.update(self.pair_keys())
-        return sorted(keys)
-
-    def posting_keys(self, params: IndexParams) -> list[int]:
-        """Keys an indexed article is found under: band keys, winnowed long sentences, fact sets."""
-        keys = set(self.bands.tolist())
+    def _key_lists(self, params: IndexParams) -> tuple[list[int], list[int]]:
+        """(query keys, posting keys), computed once per parameters."""
+        cached = self._keys
+        if cached is not None and (cached[0] is params or cached[0] == params):
+            return cached[1], cached[2]
+        bands = self.bands.tolist()
         long = self._long(params)
+        fact_keys = [(h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h]
+        pairs = self.pair_keys()
+        query = sorted(set(bands).union([(h ^ _SALT_SENTENCE) & _KEY_MASK for h in long], fact_keys, pairs))
         w = params.winnow
         picked = set(long) if len(long) <= w else {min(long[i : i + w]) for i in range(len(long) - w + 1)}
-        keys.update((h ^ _SALT_SENTENCE) & _KEY_MASK for h in picked)
-        keys.update((h ^ _SALT_FACTS) & _KEY_MASK for h in self.sent_facts.tolist() if h)
-        keys.update(self.pair_keys()[: params.fact_pairs])
-        return sorted(keys)
+        posting = sorted(
+            set(bands).union(
+                [(h ^ _SALT_SENTENCE) & _KEY_MASK for h in picked], fact_keys, pairs[: params.fact_pairs]
+            )
+        )
+        object.__setattr__(self, "_keys", (params, query, posting))
+        return query, posting
 
+    def query_keys(self, params: IndexParams) -> list[int]:
+        """Keys a query looks up (sorted): band keys, every long sentence, every fact set, every fact pair."""
+        return list(self._key_lists(params)[0])
 
-def _varints(values: npt.NDArray[Any]) -> bytes:
-    out = bytearray()
-    for v in values.tolist():
-        v = int(v)
-        while v >= 0x80:
-            out.append((v & 0x7F) | 0x80)
-            v >>= 7
-        out.append(v)
-    return bytes(out)
+    def posting_keys(self, params: IndexParams) -> list[int]:
+        """Keys an indexed article is found under (sorted).
 
-
-def _read_varints(blob: bytes, off: int, n: int) -> tuple[list[int], int]:
-    out: list[int] = []
-    for _ in range(n):
-        v = shift = 0
-        while True:
-            b = blob[off]
-            off += 1
-            v |= (b & 0x7F) << shift
-            if b < 0x80:
-                break
-            shift += 7
-        out.append(v)
-    return out, off
+        They are its band keys, winnowed long sentences, fact sets and its
+        ``params.fact_pairs`` smallest fact pairs.
+        """
+        return list(self._key_lists(params)[1])
 
 
 class Fingerprinter:
@@ -460,8 +507,8 @@ def _direction(
         tq, tr = _parse_time(q.published), _parse_time(r.published)
         if tq is not None and tr is not None and tq != tr:
             return ("copied_from" if tr < tq else "copied_by"), False
-    wq = {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in q.facts.tolist()}
-    wr = {f & _IDENT: CLASS_WEIGHTS[f & 3] for f in r.facts.tolist()}
+    wq = q.ident_weights()
+    wr = r.ident_weights()
     uq = _related_unique(q_sf, shared, wq)
     ur = _related_unique(r_sf, shared, wr)
     if uq > ur + DIRECTION_MARGIN:
@@ -477,6 +524,43 @@ def _direction(
         if dr > dq * DENSITY_RATIO:
             return "copied_from", True
     return "unknown", True
+
+
+def may_match(q: Fingerprint, blob: bytes, params: IndexParams) -> bool:
+    """Screen a stored record before decoding it: False when :func:`compare` would reject it.
+
+    Reads only the record's sentence and fact hashes and checks conditions that
+    every match meets: either enough of the query's characters sit in sentences
+    whose word sequence the record shares (the verbatim route), or enough of the
+    query's fact weight is shared (the fact route), besides :func:`compare`'s own
+    quick reject. True means the record must be compared.
+
+    Args:
+        q: The query's fingerprint.
+        blob: A record made by :meth:`Fingerprint.to_bytes`.
+        params: The index parameters (thresholds).
+
+    Raises:
+        ValueError: The record was written by another format version.
+    """
+    version, _, n, nf, nb, _, _ = _HEADER.unpack_from(blob, 0)
+    if version != FORMAT_VERSION:
+        raise ValueError(f"index record format {version}, this build reads {FORMAT_VERSION}")
+    sc = q._screening()
+    off = _HEADER.size + 4 * nb
+    r_hashes = set(np.frombuffer(blob, "<u4", n, off).tolist())
+    exact = [c for h, c in sc.sentences if h in r_hashes]
+    if sum(exact) / sc.body >= params.min_overlap:
+        return True
+    r_idents = (np.frombuffer(blob, "<u4", nf, off + 4 * n) & np.uint32(_IDENT)).tolist()
+    r_ident = set(r_idents)
+    shared = sum(w for f, w in sc.facts if f in r_ident)
+    if shared < MIN_SHARED_FACT_WEIGHT or not sc.weight or shared / sc.weight < params.min_fact_overlap:
+        return False
+    if exact:
+        return True
+    qw = q.ident_weights()
+    return sum(qw.get(f, 0.0) for f in r_idents) >= MIN_SHARED_FACT_WEIGHT
 
 
 def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None:
@@ -499,14 +583,14 @@ def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None
     qw = q.ident_weights()
     # Quick reject: no verbatim sentence, and too few shared facts for the fact route.
     if (
-        not set(q_hash).intersection(r_hashes)
+        q._hash_set().isdisjoint(r_hashes)
         and sum(qw.get(f & _IDENT, 0.0) for f in r.facts.tolist()) < MIN_SHARED_FACT_WEIGHT
     ):
         return None
     r_exact: dict[int, int] = {}
     for j, h in enumerate(r_hashes):
         r_exact.setdefault(h, j)
-    q_sf = q.sentence_facts()
+    q_sf = q._sentence_facts()
     r_sf = r.sentence_facts()
     r_by_fact: dict[int, list[int]] = {}
     for j, fs in r_sf.items():

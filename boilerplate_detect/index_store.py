@@ -20,7 +20,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import sqlite3
+import struct
 import threading
 import time
 from collections import Counter
@@ -28,9 +30,20 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from boilerplate_detect.errors import IndexLockError
+import numpy as np
+import numpy.typing as npt
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "DEFAULT_RETRY_SECONDS", "Record", "RedisStore", "SQLiteStore", "Store"]
+from boilerplate_detect.errors import IndexLockError, IndexMismatchError
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "DEFAULT_RETRY_SECONDS",
+    "Postings",
+    "Record",
+    "RedisStore",
+    "SQLiteStore",
+    "Store",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +51,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_LOCK_TIMEOUT = 30.0
 #: Seconds a Redis operation keeps retrying after a dropped connection.
 DEFAULT_RETRY_SECONDS = 30.0
+
+#: Page cache of an embedded index file, in KiB (an in-memory index holds all its pages anyway).
+CACHE_KIB = 65536
 
 #: One stored article: (id, outlet key, published, fingerprint bytes, posting keys).
 Record = tuple[str, str, "str | None", bytes, Sequence[int]]
@@ -80,8 +96,169 @@ def _locked(exc: sqlite3.OperationalError, path: str, timeout: float) -> IndexLo
     )
 
 
+_DOC_MASK = np.uint64(0xFFFFFFFF)
+
+
+class Postings:
+    """The postings ``key -> doc`` of an index, in memory.
+
+    A posting is one ``uint64``, ``key << 32 | doc`` (keys are 31-bit, docs 32-bit),
+    8 bytes, kept in three levels, like a small log-structured merge tree:
+
+    * ``base``: one sorted array, with a bucket directory (the first posting of
+      every key prefix), so looking up all of a query's keys is one vectorised
+      gather instead of binary searches over a large array;
+    * ``mid``: a sorted array of at most ``sqrt(4096 * len(base))`` postings,
+      merged into ``base`` when full;
+    * ``new``: the latest adds in a dict (pushed into ``mid`` every
+      ``new_postings`` postings).
+
+    Removed docs are tombstoned and dropped when ``mid`` is merged into ``base``.
+
+    Args:
+        new_postings: Postings held in the newest level before it is pushed into ``mid``.
+        min_mid: ``mid`` is merged into ``base`` when it holds more than this many
+            postings and more than ``sqrt(4096 * len(base))``.
+    """
+
+    def __init__(self, *, new_postings: int = 4096, min_mid: int = 65536) -> None:
+        self._new_postings = new_postings
+        self._min_mid = min_mid
+        self._base = np.zeros(0, dtype=np.uint64)
+        self._dir = np.zeros(2, dtype=np.uint32)
+        self._shift = 31
+        self._mid = np.zeros(0, dtype=np.uint64)
+        self._new: dict[int, list[int]] = {}
+        self._new_vals: list[int] = []
+        self._dead: set[int] = set()
+
+    @staticmethod
+    def encode(docs: Sequence[int], keys: Sequence[npt.NDArray[np.uint64]]) -> npt.NDArray[np.uint64]:
+        """Return the sorted postings of docs with their keys (``keys[i]`` belongs to ``docs[i]``)."""
+        if not docs:
+            return np.zeros(0, dtype=np.uint64)
+        counts = [len(k) for k in keys]
+        flat = np.concatenate(keys) if len(keys) > 1 else keys[0]
+        out: npt.NDArray[np.uint64] = (flat << np.uint64(32)) | np.repeat(
+            np.asarray(docs, dtype=np.uint64), counts
+        )
+        out.sort()
+        return out
+
+    def add(self, docs: Sequence[int], keys: Sequence[Sequence[int]]) -> None:
+        """Add docs not yet added, ``keys[i]`` (distinct 31-bit keys) being those of ``docs[i]``."""
+        total = sum(len(k) for k in keys)
+        if total > self._new_postings:
+            self._push(self.encode(docs, [np.asarray(k, dtype=np.uint64) for k in keys]))
+            return
+        new, vals = self._new, self._new_vals
+        for doc, ks in zip(docs, keys, strict=True):
+            for k in ks:
+                new.setdefault(k, []).append(doc)
+            vals.extend([(k << 32) | doc for k in ks])
+        if len(vals) > self._new_postings:
+            self._new, self._new_vals = {}, []
+            self._push(np.sort(np.asarray(vals, dtype=np.uint64)))
+
+    def add_encoded(self, postings: npt.NDArray[np.uint64]) -> None:
+        """Add the sorted postings (from :meth:`encode`) of docs not yet added."""
+        if postings.size:
+            self._push(postings)
+
+    def _push(self, postings: npt.NDArray[np.uint64]) -> None:
+        m = self._mid
+        self._mid = np.insert(m, m.searchsorted(postings), postings) if m.size else postings
+        if self._mid.size > max(self._min_mid, math.isqrt(4096 * self._base.size)):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Merge every level into ``base`` and drop the postings of removed docs."""
+        if self._new_vals:
+            m, p = self._mid, np.sort(np.asarray(self._new_vals, dtype=np.uint64))
+            self._new, self._new_vals = {}, []
+            self._mid = np.insert(m, m.searchsorted(p), p) if m.size else p
+        b, m = self._base, self._mid
+        merged = np.insert(b, b.searchsorted(m), m) if b.size else m
+        if self._dead:
+            dead = np.fromiter(self._dead, dtype=np.uint64, count=len(self._dead))
+            merged = merged[~np.isin(merged & _DOC_MASK, dead)]
+            self._dead.clear()
+        self._mid = np.zeros(0, dtype=np.uint64)
+        self._set_base(merged)
+
+    def _set_base(self, base: npt.NDArray[np.uint64]) -> None:
+        bits = min(max((base.size // 4).bit_length() - 1, 0), 31)
+        self._shift = 31 - bits
+        counts = np.bincount((base >> np.uint64(32 + self._shift)).astype(np.intp), minlength=1 << bits)
+        self._dir = np.concatenate(([0], np.cumsum(counts))).astype(np.uint32)
+        self._base = base
+
+    def remove(self, docs: Iterable[int]) -> None:
+        """Tombstone docs: they are never returned again."""
+        self._dead.update(docs)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the posting arrays and the directory (the newest level not counted)."""
+        return int(self._base.nbytes + self._dir.nbytes + self._mid.nbytes)
+
+    def top(self, keys: Sequence[int], limit: int) -> list[int]:
+        """Return up to ``limit`` docs sharing the most keys, most first, ties by doc number.
+
+        Args:
+            keys: Distinct query keys (31-bit).
+            limit: How many docs at most.
+        """
+        if not keys:
+            return []
+        found: list[int] = []
+        k = np.asarray(keys, dtype=np.uint64)
+        base = self._base
+        if base.size:
+            b = (k >> np.uint64(self._shift)).astype(np.intp)
+            lo = self._dir[b].astype(np.intp)
+            n = self._dir[b + 1].astype(np.intp) - lo
+            total = int(n.sum())
+            if total:
+                at = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total)
+                vals = base[at]
+                found += (vals[(vals >> np.uint64(32)) == np.repeat(k, n)] & _DOC_MASK).tolist()
+        mid = self._mid
+        if mid.size:
+            k32 = k << np.uint64(32)
+            lo = mid.searchsorted(k32)
+            hi = mid.searchsorted(k32 + np.uint64(1 << 32))
+            for a, z in zip(lo.tolist(), hi.tolist(), strict=True):
+                if z > a:
+                    found += (mid[a:z] & _DOC_MASK).tolist()
+        if self._new:
+            new = self._new
+            for key in keys:
+                ds = new.get(key)
+                if ds is not None:
+                    found += ds
+        if not found:
+            return []
+        dead = self._dead
+        counts: dict[int, int] = {}
+        for d in found:
+            if d not in dead:
+                counts[d] = counts.get(d, 0) + 1
+        return sorted(counts, key=lambda d: (-counts[d], d))[:limit]
+
+
+def _distinct(keys: Sequence[int]) -> list[int]:
+    return sorted({int(k) for k in keys})
+
+
 class SQLiteStore:
     """An index in one SQLite database (a file in WAL mode, or ``":memory:"``).
+
+    The database holds one row per article (its record and its posting keys);
+    every connection keeps the postings in memory (:class:`Postings`), loaded on
+    open and brought up to date from the rows other processes committed (new docs,
+    and the ``gone`` log of removed ones) whenever SQLite's ``data_version`` says
+    another connection wrote. Doc numbers are never reused.
 
     Args:
         path: The database file, or ``":memory:"``.
@@ -92,15 +269,28 @@ class SQLiteStore:
         self.path = path
         self.timeout = timeout
         self._lock = threading.RLock()
+        self._post = Postings()
+        self._seen_doc = 0
+        self._seen_gone = 0
+        self._version: int | None = None
+        self._shared = path != ":memory:"
         try:
             self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            if path != ":memory:":
+            if self._shared:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA cache_size=-65536")
+            # an in-memory database keeps every page; a smaller cache limit only slows it down
+            self._db.execute(f"PRAGMA cache_size={-CACHE_KIB if self._shared else -(1 << 30)}")
             have = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not {"meta", "art", "post"} <= have:  # opening an existing index takes no write lock
+            if "post" in have:
+                self._db.close()
+                raise IndexMismatchError(
+                    f"index {path!r} was written by an older version (record format 1, postings on disk); "
+                    "rebuild the index with this version"
+                )
+            if not {"meta", "art", "gone"} <= have:  # opening an existing index takes no write lock
                 self._write(self._create)
+            self._catch_up(force=True)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise _locked(exc, path, timeout) from exc
@@ -111,13 +301,38 @@ class SQLiteStore:
     def _create(self, db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS art(doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
-            "outlet TEXT NOT NULL, published TEXT, rec BLOB NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS art(doc INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+            "outlet TEXT NOT NULL, published TEXT, rec BLOB NOT NULL, keys BLOB NOT NULL)"
         )
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS post(k INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(k, doc)) "
-            "WITHOUT ROWID"
-        )
+        db.execute("CREATE TABLE IF NOT EXISTS gone(seq INTEGER PRIMARY KEY, doc INTEGER NOT NULL)")
+
+    def _catch_up(self, *, force: bool = False) -> None:
+        """Load what other connections committed since the last look (call under the lock)."""
+        if not force:
+            if not self._shared:
+                return
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._version:
+                return
+        own = not self._db.in_transaction
+        if own:
+            self._db.execute("BEGIN")  # one snapshot for both tables
+        try:
+            self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            gone = self._db.execute("SELECT seq, doc FROM gone WHERE seq > ?", (self._seen_gone,)).fetchall()
+            rows = self._db.execute(
+                "SELECT doc, keys FROM art WHERE doc > ? ORDER BY doc", (self._seen_doc,)
+            ).fetchall()
+        finally:
+            if own:
+                self._db.execute("COMMIT")
+        if gone:
+            self._seen_gone = max(g[0] for g in gone)
+            self._post.remove(g[1] for g in gone)
+        if rows:
+            self._seen_doc = rows[-1][0]
+            keys = [np.frombuffer(r[1], "<u4").astype(np.uint64) for r in rows]
+            self._post.add_encoded(Postings.encode([r[0] for r in rows], keys))
 
     def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
@@ -149,62 +364,83 @@ class SQLiteStore:
         )
 
     def put_many(self, records: Sequence[Record], keys_of: Callable[[bytes], Sequence[int]]) -> None:
-        """Insert or replace records in one transaction."""
+        """Insert or replace records in one transaction (``keys_of`` is not needed here)."""
+        latest: dict[str, Record] = {r[0]: r for r in records}  # the last one of an id wins
+        keys = [_distinct(r[4]) for r in latest.values()]
+        key_blobs = [struct.pack(f"<{len(k)}I", *k) for k in keys]
 
-        def run(db: sqlite3.Connection) -> None:
-            latest: dict[str, Record] = {r[0]: r for r in records}  # the last one of an id wins
+        def run(db: sqlite3.Connection) -> tuple[list[int], int, int]:
+            self._catch_up()
             ids = list(latest)
+            old: list[int] = []
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
                 marks = ",".join("?" * len(part))
-                for doc, rec in db.execute(
-                    f"SELECT doc, rec FROM art WHERE id IN ({marks})", part
-                ).fetchall():
-                    db.executemany(
-                        "DELETE FROM post WHERE k=? AND doc=?", [(int(k), doc) for k in keys_of(rec)]
-                    )
-                    db.execute("DELETE FROM art WHERE doc=?", (doc,))
-            base = int(db.execute("SELECT COALESCE(MAX(doc), 0) FROM art").fetchone()[0]) + 1
+                old += [r[0] for r in db.execute(f"SELECT doc FROM art WHERE id IN ({marks})", part)]
+            if old:
+                marks = ",".join("?" * len(old))
+                db.execute(f"DELETE FROM art WHERE doc IN ({marks})", old)
+                db.executemany("INSERT INTO gone(doc) VALUES (?)", [(d,) for d in old])
+            row = db.execute("SELECT seq FROM sqlite_sequence WHERE name='art'").fetchone()
+            base = max(int(row[0]) if row else 0, self._seen_doc) + 1
             db.executemany(
-                "INSERT INTO art(doc, id, outlet, published, rec) VALUES (?, ?, ?, ?, ?)",
-                [(base + n, r[0], r[1], r[2], r[3]) for n, r in enumerate(latest.values())],
+                "INSERT INTO art(doc, id, outlet, published, rec, keys) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (base + n, r[0], r[1], r[2], r[3], kb)
+                    for n, (r, kb) in enumerate(zip(latest.values(), key_blobs, strict=True))
+                ],
             )
-            db.executemany(
-                "INSERT OR IGNORE INTO post(k, doc) VALUES (?, ?)",
-                [(int(k), base + n) for n, r in enumerate(latest.values()) for k in r[4]],
-            )
+            return old, base, self._gone_seq() if old else self._seen_gone
 
-        self._write(run)
+        with self._lock:
+            old, base, gone_seq = self._write(run)
+            if old:
+                self._seen_gone = gone_seq
+                self._post.remove(old)
+            docs = list(range(base, base + len(latest)))
+            self._seen_doc = docs[-1]
+            self._post.add(docs, keys)
+
+    def _gone_seq(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM gone").fetchone()[0])
 
     def candidates(self, keys: Sequence[int], limit: int) -> list[tuple[str, str, str | None, bytes]]:
-        """Return up to ``limit`` records sharing the most keys, most shared first."""
+        """Return up to ``limit`` records sharing the most keys, most shared first, then by insertion."""
         if not keys:
             return []
-        uniq = sorted({int(k) for k in keys})
-        marks = ",".join("?" * len(uniq))
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT a.id, a.outlet, a.published, a.rec FROM (SELECT doc, COUNT(*) AS c FROM post "
-                f"WHERE k IN ({marks}) GROUP BY doc ORDER BY c DESC, doc LIMIT ?) AS p "
-                f"JOIN art a ON a.doc = p.doc ORDER BY p.c DESC, p.doc",
-                (*uniq, limit),
-            ).fetchall()
-        return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+            self._catch_up()
+            docs = self._post.top(sorted({int(k) for k in keys}), limit)
+            if not docs:
+                return []
+            marks = ",".join("?" * len(docs))
+            rows = {
+                r[0]: r[1:]
+                for r in self._db.execute(
+                    f"SELECT doc, id, outlet, published, rec FROM art WHERE doc IN ({marks})", docs
+                )
+            }
+        return [(r[0], r[1], r[2], r[3]) for r in (rows.get(d) for d in docs) if r is not None]
 
     def remove(self, article_id: str, keys_of: Callable[[bytes], Sequence[int]]) -> bool:
-        """Remove one record; return whether it existed."""
+        """Remove one record; return whether it existed (``keys_of`` is not needed here)."""
 
-        def run(db: sqlite3.Connection) -> bool:
-            old = db.execute("SELECT doc, rec FROM art WHERE id=?", (article_id,)).fetchone()
+        def run(db: sqlite3.Connection) -> tuple[int, int] | None:
+            self._catch_up()
+            old = db.execute("SELECT doc FROM art WHERE id=?", (article_id,)).fetchone()
             if old is None:
-                return False
-            db.executemany(
-                "DELETE FROM post WHERE k=? AND doc=?", [(int(k), old[0]) for k in keys_of(old[1])]
-            )
+                return None
             db.execute("DELETE FROM art WHERE doc=?", (old[0],))
-            return True
+            seq = db.execute("INSERT INTO gone(doc) VALUES (?)", (old[0],)).lastrowid
+            return int(old[0]), int(seq or 0)
 
-        return self._write(run)
+        with self._lock:
+            done = self._write(run)
+            if done is None:
+                return False
+            self._seen_gone = done[1]
+            self._post.remove([done[0]])
+            return True
 
     def count(self) -> int:
         """Return the number of records."""
@@ -229,12 +465,12 @@ class SQLiteStore:
             dst.close()
 
     def size_bytes(self) -> int:
-        """Return the database's size in bytes (pages in use times page size)."""
+        """Return the index's size in bytes: database pages in use, plus the postings in memory."""
         with self._lock:
             pages = self._db.execute("PRAGMA page_count").fetchone()[0]
             free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
             size = self._db.execute("PRAGMA page_size").fetchone()[0]
-        return int((pages - free) * size)
+        return int((pages - free) * size) + self._post.nbytes
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL on disk)."""

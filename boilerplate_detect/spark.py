@@ -272,7 +272,7 @@ def _candidates(fps: DataFrame, params: Any) -> DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from boilerplate_detect.index import _OVERFETCH
+    from boilerplate_detect.index import OVERFETCH
 
     # Query keys of q meet posting keys of c; the pair q == c stays in, as the store has q indexed too.
     asked = fps.select(F.col(_ORD).alias("q"), F.explode(_QKEYS).alias("k"))
@@ -290,7 +290,7 @@ def _candidates(fps: DataFrame, params: Any) -> DataFrame:
     )
     kept = (
         shared.withColumn("r1", F.row_number().over(rank))
-        .where(F.col("r1") <= params.max_candidates * _OVERFETCH)
+        .where(F.col("r1") <= params.max_candidates * OVERFETCH)
         .where(F.col("q") != F.col("c"))
         .join(qmeta, on="q")
         .join(cmeta, on="c")

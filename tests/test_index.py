@@ -301,3 +301,58 @@ def test_candidate_sharing_one_generic_sentence_is_rejected_by_verification(idx:
     fp_a = idx.fingerprint(art("a", a, "a.example"))
     assert set(fp_b.query_keys(idx.params)) & set(fp_a.posting_keys(idx.params))
     assert idx.query(art("b", b, "b.example")) == []
+
+
+# ------------------------------------------------------------------ postings and other connections
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=60),
+    st.lists(st.integers(0, 40), max_size=20),
+    st.sets(st.integers(1, 60), max_size=10),
+    st.integers(1, 8),
+)
+def test_postings_rank_like_a_brute_force_count(
+    docs: list[list[int]], query: list[int], removed: set[int], limit: int
+) -> None:
+    from boilerplate_detect.index_store import Postings
+
+    post = Postings(new_postings=8, min_mid=16)  # small levels: every level and every merge is used
+    for i, keys in enumerate(docs, start=1):
+        post.add([i], [sorted(set(keys))])
+        if i % 7 == 0:
+            post.remove([d for d in removed if d <= i])
+    post.remove(removed)
+    qkeys = sorted(set(query))
+    counts = {
+        d: len(set(keys) & set(qkeys))
+        for d, keys in enumerate(docs, start=1)
+        if d not in removed and set(keys) & set(qkeys)
+    }
+    want = sorted(counts, key=lambda d: (-counts[d], d))[:limit]
+    assert post.top(qkeys, limit) == want
+
+
+def test_other_connections_see_adds_and_removes(tmp_path: Path) -> None:
+    path = tmp_path / "shared.idx"
+    with Index.open(path) as writer, Index.open(path) as reader:
+        q = art("q", CLEAN_NEWS, "z.example")
+        assert reader.query(q) == []
+        writer.add(art("src", CLEAN_NEWS, "a.example"))
+        assert [h.id for h in reader.query(q)] == ["src"]
+        writer.update(art("src", UNRELATED, "a.example"))
+        assert reader.query(q) == []
+        reader.add(art("src2", CLEAN_NEWS, "b.example"))
+        assert [h.id for h in writer.query(q)] == ["src2"]
+        assert writer.remove("src2")
+        assert reader.query(q) == [] and len(reader) == 1
+
+
+def test_index_of_the_old_format_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.idx"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE post(k INTEGER, doc INTEGER)")
+    con.close()
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        Index.open(path)
