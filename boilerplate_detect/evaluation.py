@@ -281,7 +281,10 @@ def model_card(meta: Mapping[str, Any], bundle: ModelBundle | None = None) -> st
         "original: padding with grammar-built filler, keyword stuffing, templating, spinning, stitching,",
         "page chrome, one to three at a time). Layout must not decide the label: 60% of the originals also",
         "appear reflowed into one paragraph, cut to 150 words, or both (as originals), and 30% of the real",
-        "machine texts (mostly one paragraph) also appear split into paragraphs (as farm).",
+        "machine texts (mostly one paragraph) also appear split into paragraphs (as farm). Scraping",
+        "residue must not decide it either: "
+        f"{int(100 * float(recipe.get('residue_share') or 0))}% of the originals also appear with a line",
+        "or two of it, a photo credit or a teaser link, as originals (`residue` rows).",
         f"{int(100 * float(recipe.get('indexed_share') or 0))}% of the story groups are scored as",
         "cross-outlet batches: the original and its versions at different outlets indexed together in a",
         "memory `Index`, so the model learns the `dup.*` features; the rest are scored alone (no index",

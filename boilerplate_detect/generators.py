@@ -36,6 +36,7 @@ __all__ = [
     "load_synonyms",
     "make_variant",
     "pad",
+    "residue",
     "sentences",
     "spin",
     "stitch",
@@ -575,6 +576,52 @@ GENERATORS: dict[str, Generator] = {
     "stitch": stitch,
     "chrome": chrome,
 }
+
+
+# Scraping residue of real pages (a human-text augmentation, not a farm generator).
+_AGENCIES = ("Getty Images", "AP Photo", "Reuters", "AFP", "EPA", "Shutterstock", "Bloomberg", "PA Media",
+             "Alamy", "AAP", "NurPhoto", "SOPA Images", "Xinhua", "dpa")  # fmt: skip
+_CREDITS = ("{f} {l}/{a}", "{a} via Getty Images", "Photo: {f} {l}/{a}", "(Photo by {f} {l}/{a})",
+            "Image: {a}", "{f} {l} / {a}", "Photograph: {f} {l}/{a}", "{a}/{f} {l}",
+            "Credit: {f} {l} for {a}")  # fmt: skip
+_TEASERS = ("Read more:", "READ MORE:", "Related:", "RELATED:", "WATCH:", "See also:", "MORE:", "Also read:",
+            "LISTEN:", "Opinion:")  # fmt: skip
+
+
+def _teaser(text: str, rng: random.Random) -> str:
+    words = _WORD.findall(rng.choice(sentences(text) or [text]))
+    k = min(len(words), rng.randint(4, 9))
+    start = rng.randrange(max(1, len(words) - k + 1))
+    title = " ".join(w if w.lower() in _STOP else w[:1].upper() + w[1:] for w in words[start : start + k])
+    return f"{rng.choice(_TEASERS)} {title}"
+
+
+def residue(text: str, rng: random.Random) -> str:
+    """Add one or two lines of scraping residue to a human article, keeping its layout.
+
+    Real pages of real outlets leave a photo credit ("Jane Roe/AFP via Getty Images")
+    or a teaser link ("Read more: ...") in the extracted text. Originals with such a
+    line stay originals in training, so that one stray credit does not flag a report;
+    the :func:`chrome` variants wrap a text in many more lines of chrome.
+
+    Args:
+        text: The original article.
+        rng: The random source.
+
+    Returns:
+        The text with the lines inserted between its lines (or before or after it).
+    """
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 2)):
+        if rng.random() < 0.6:
+            first, last = rng.choice(_NAMES).split()[0], rng.choice(_NAMES).split()[-1]
+            line = rng.choice(_CREDITS).format(f=first, l=last, a=rng.choice(_AGENCIES))
+        else:
+            line = _teaser(text, rng)
+        breaks = [i for i, ln in enumerate(lines) if not ln.strip()] or [len(lines)]
+        at = rng.choice([0, *breaks])
+        lines[at:at] = [line] if at in (0, len(lines)) else ["", line]
+    return "\n".join(lines)
 
 
 def make_variant(

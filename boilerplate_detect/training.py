@@ -80,11 +80,16 @@ MIN_SAMPLES_LEAF = 40
 TRANSFER_ITER = 200
 L2_REG = 1.0
 #: Where feature matrices are cached (outside the repository).
-DEFAULT_CACHE_DIR = Path(os.environ.get("BOILERPLATE_DETECT_CACHE", "/work/tmp-features"))
+DEFAULT_CACHE_DIR = Path(
+    os.environ.get("BOILERPLATE_DETECT_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "boilerplate-detect"
+)
 #: At most this many machine rows per (source, model/method) are used, to balance the classes.
 MAX_MACHINE_PER_KIND = 700
 #: Words kept by the "cut to 150 words" augmentation.
 CUT_WORDS = 150
+#: Share of originals that also appear with a line or two of scraping residue (as originals).
+RESIDUE_SHARE = 0.25
 
 #: Known failure cases written into the model card.
 FAILURE_CASES = (
@@ -123,7 +128,8 @@ class Example:
         kind: What made it: ``human``, a machine model name, or ``synthetic:<generator>``.
         outlet: The outlet, when known.
         category: A topic or category, when known.
-        augment: Layout augmentation of a human text (``""``, ``reflow``, ``cut150``).
+        augment: Augmentation of a human text (``""``, ``reflow``, ``cut150``,
+            ``reflow150``, ``residue``) or of a machine text (``paragraphed``).
     """
 
     id: str
@@ -273,6 +279,7 @@ def build_examples(
     seed: int = DEFAULT_SEED,
     variants_per_original: int = 2,
     augment_share: float = 0.6,
+    residue_share: float = RESIDUE_SHARE,
     max_machine_per_kind: int = MAX_MACHINE_PER_KIND,
 ) -> list[Example]:
     """Build the labelled examples: real rows, synthetic farm variants and layout augmentations.
@@ -286,6 +293,9 @@ def build_examples(
         seed: Seed of every random choice.
         variants_per_original: Synthetic farm variants made per original.
         augment_share: Share of originals that also get a reflowed or cut copy (as originals).
+        residue_share: Share of originals that also get a copy with a line or two of
+            scraping residue, a photo credit or a teaser link (as originals; see
+            :func:`boilerplate_detect.generators.residue`).
         max_machine_per_kind: Cap of machine rows per (source, kind), sampled deterministically.
 
     Returns:
@@ -337,6 +347,15 @@ def build_examples(
                     category=e.category,
                 )
             )
+        scraped = random.Random(f"{seed}:residue:{e.id}")
+        if scraped.random() < residue_share:
+            out.append(
+                Example(
+                    id=f"{e.id}#residue", text=generators.residue(e.text, scraped), y=LABEL_ORIGINAL,
+                    group=e.group, source=e.source, kind="human", outlet=e.outlet, category=e.category,
+                    augment="residue",
+                )
+            )  # fmt: skip
         if rng.random() < augment_share:
             how = rng.choice(("reflow", "reflow", "cut150", "reflow150", "reflow150"))
             text = reflow(e.text) if how != "cut150" else e.text
@@ -863,6 +882,7 @@ def train(
             "max_machine_per_kind": max_machine_per_kind,
             "indexed_share": indexed_share,
             "dated_share": DATED_SHARE,
+            "residue_share": RESIDUE_SHARE,
             "splits": {"test_share": TEST_SHARE, "calib_share": CALIB_SHARE},
         },
         "n_examples": {s: len(v) for s, v in idx.items()},

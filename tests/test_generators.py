@@ -108,3 +108,22 @@ def test_any_text_gives_a_string(text: str, seed: int) -> None:
     name, out = g.make_variant(text, random.Random(seed), donors=[DONOR, ""])
     assert isinstance(out, str)
     assert all(part in g.GENERATORS for part in name.split("+"))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_residue_adds_one_or_two_lines_and_keeps_the_text(seed: int) -> None:
+    out = g.residue(STORY, random.Random(seed))
+    assert out == g.residue(STORY, random.Random(seed))
+    kept = [line for line in STORY.split("\n") if line]
+    lines = [line for line in out.split("\n") if line]
+    added = [line for line in lines if line not in kept]
+    assert 1 <= len(added) <= 2
+    assert [line for line in lines if line in kept] == kept  # every original line, in order
+    assert all(len(line.split()) <= 12 for line in added)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(max_size=300), seed=st.integers(0, 2**32 - 1))
+def test_residue_of_any_text_contains_the_text(text: str, seed: int) -> None:
+    out = g.residue(text, random.Random(seed))
+    assert all(line in out for line in text.split("\n"))

@@ -120,6 +120,20 @@ def test_examples_keep_variants_in_their_originals_group(tmp_path: Path) -> None
     assert not any(e.id == "page" for e in ex)  # unknown rows are not labelled examples
 
 
+def test_residue_copies_are_originals_of_their_group(tmp_path: Path) -> None:
+    _corpus(tmp_path / "c.jsonl", n=12)
+    rows = training.load_rows(tmp_path)
+    ex = training.build_examples(rows, seed=0, residue_share=1.0)
+    by_id = {e.id: e for e in ex}
+    residue = [e for e in ex if e.augment == "residue"]
+    assert len(residue) == sum(1 for e in ex if e.y == 1 and not e.augment)
+    for e in residue:
+        source = by_id[e.id.removesuffix("#residue")]
+        assert (e.y, e.group, e.kind) == (1, source.group, "human")
+        assert e.text != source.text
+    assert not any(e.augment == "residue" for e in training.build_examples(rows, seed=0, residue_share=0.0))
+
+
 @pytest.mark.parametrize(
     ("text", "n", "expected"),
     [
