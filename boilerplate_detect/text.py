@@ -87,20 +87,60 @@ _KEEP = (
     r"\u00c0-\u00ff\u0100-\u0148\u014a-\u017e\u0391-\u03a1\u03a3-\u03ce\u0400-\u0482"
     r"\u048a-\u052f\u05d0-\u05ea\u0620-\u064a\u4e00-\u9fff\uac00-\ud7a3"
 )
-_SPECIAL = re.compile(
-    # One character class first, so that the regex engine skips ordinary text fast: a space,
-    # "&" or any character outside printable ASCII and _KEEP. Then, in this order:
-    # a run of white space, also with invisible characters inside ("a \u200b b"), is one space;
-    # an HTML entity; any single character outside printable ASCII and _KEEP.
-    rf"[^\n\x21-\x25\x27-\x7e{_KEEP}]"
+_ALTERNATIVES = (
+    # In this order: a run of white space, also with invisible characters inside
+    # ("a \u200b b"), is one space; an HTML entity; any single character outside printable
+    # ASCII and _KEEP.
     rf"(?:(?<=[{_SPACES}])[{_SPACES}{_INVISIBLE}]*[{_SPACES}]"
     r"|(?<=&)(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
     rf"|(?<=[^\n\x20-\x7e{_KEEP}]))"
 )
+# The spans to normalise are the matches of _SPECIAL: a space, "&" or any character outside
+# printable ASCII and _KEEP, then the first of _ALTERNATIVES that matches. The scan uses two
+# cheaper patterns instead (see _special_spans): a single character class first lets the
+# regex engine skip ordinary text fast, and leaving the ASCII space out of it saves a failed
+# match attempt at every space between two words.
+_SPECIAL = re.compile(rf"[^\n\x21-\x25\x27-\x7e{_KEEP}]" + _ALTERNATIVES)
+_SPECIAL_NOT_SPACE = re.compile(rf"[^\n\x20-\x25\x27-\x7e{_KEEP}]" + _ALTERNATIVES)
+# White-space runs that start with an ASCII space: two of them (found by a fast literal
+# search), or one before another white-space or invisible character.
+_TWO_SPACES_RUN = re.compile(rf"  (?:[{_SPACES}{_INVISIBLE}]*[{_SPACES}])?")
+_SPACE_RUN = re.compile(rf" [{_SPACES}{_INVISIBLE}]*[{_SPACES}]")
+_RUN_CHAR = re.compile(rf"[{_SPACES}{_INVISIBLE}]")
 
 
-def _replacement(text: str, m: re.Match[str]) -> str:
-    s = m.group()
+def _special_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_SPECIAL.finditer(text)``, found faster.
+
+    A match of _SPECIAL that does not start with an ASCII space is a match of
+    _SPECIAL_NOT_SPACE at the same place, and the reverse. A match that starts with an
+    ASCII space is a white-space run: it starts "  ", or " " before a character of
+    _RUN_CHAR, which is itself the start of a _SPECIAL_NOT_SPACE match (a white-space
+    run can only end a run that contains it, so it is not swallowed by an earlier match).
+    A white-space run ends at the last white-space character of the stretch of white-space
+    and invisible characters it starts, whichever of its characters it starts at; so the
+    matches are the union of both kinds, leftmost first, dropping those inside an earlier one.
+    """
+    spans = [m.span() for m in _SPECIAL_NOT_SPACE.finditer(text)]
+    extra = [m.span() for m in _TWO_SPACES_RUN.finditer(text)] if "  " in text else []
+    for s, _ in spans:
+        if s and text[s - 1] == " " and _RUN_CHAR.match(text, s):
+            m = _SPACE_RUN.match(text, s - 1)
+            if m is not None:
+                extra.append(m.span())
+    if not extra:
+        return spans
+    out: list[tuple[int, int]] = []
+    last = 0
+    for s, e in sorted(spans + extra):
+        if s >= last:
+            out.append((s, e))
+            last = e
+    return out
+
+
+def _replacement(text: str, start: int, end: int) -> str:
+    s = text[start:end]
     if len(s) > 1:
         if s[0] == "&":
             out = html.unescape(s)
@@ -110,7 +150,7 @@ def _replacement(text: str, m: re.Match[str]) -> str:
                 out = _char_replacement(out, "\n")
             return out if out != s and "\n" not in out else s
         return " "
-    return _char_replacement(s, "\n" if text.startswith("\n", m.end()) else "")
+    return _char_replacement(s, "\n" if text.startswith("\n", end) else "")
 
 
 def _char_replacement(c: str, following: str) -> str:
@@ -216,8 +256,8 @@ def _scan(text: str) -> tuple[str, _OffsetMap | None]:
     last = 0
     npos = 0
     quotes = _QUOTES
-    for m in _SPECIAL.finditer(text):
-        g = m.group()
+    for s, e in _special_spans(text):
+        g = text[s:e]
         # The two commonest cases inline (a run of spaces, a curly quote or dash); the
         # same replacements as _replacement gives.
         if len(g) > 1 and g[0] != "&":
@@ -225,12 +265,11 @@ def _scan(text: str) -> tuple[str, _OffsetMap | None]:
         else:
             q = quotes.get(g)
             if q is None:
-                r = _replacement(text, m)
+                r = _replacement(text, s, e)
                 if r == g:
                     continue
             else:
                 r = q
-        s, e = m.span()
         pieces.append(text[last:s])
         npos += s - last
         norm_at.append(npos)

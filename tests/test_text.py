@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boilerplate_detect.text import _WORD, MAX_CHARS, normalise, segment
+from boilerplate_detect.text import _SPECIAL, _WORD, MAX_CHARS, _special_spans, normalise, segment
 
 
 @pytest.mark.parametrize(
@@ -132,3 +132,45 @@ def test_ascii_fast_tokeniser_matches_the_word_pattern(text: str) -> None:
     seg = segment(text)
     low = seg.text.lower()
     assert seg.sentence_words == [_WORD.findall(low, s, e) for s, e in seg.sentences]
+
+
+_RUN_ALPHABET = st.sampled_from(
+    [
+        " ",
+        "  ",
+        "\t",
+        "\u00a0",
+        "\u2003",
+        "\u200b",
+        "\u0301",
+        "&amp;",
+        "&#8203;",
+        "&nbsp;",
+        "a",
+        "\u2019",
+        "\n",
+        "\u00e9",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("", []),
+        ("a b", []),
+        ("a  b", [(1, 3)]),
+        ("a \u200b b", [(1, 4)]),
+        ("a \u200bb", [(2, 3)]),
+        ("\u00a0  x &amp; \u2019", [(0, 3), (5, 10), (11, 12)]),
+    ],
+    ids=["empty", "single-space", "two-spaces", "space-invisible-space", "space-invisible", "mixed"],
+)
+def test_special_spans_table(text: str, spans: list[tuple[int, int]]) -> None:
+    assert _special_spans(text) == spans
+
+
+@given(st.lists(_RUN_ALPHABET, max_size=40).map("".join))
+def test_special_spans_are_the_matches_of_the_reference_pattern(text: str) -> None:
+    # The two-pattern scan must find exactly what the single reference pattern finds.
+    assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
