@@ -302,9 +302,11 @@ _LINE = re.compile(r"[^\n]+")
 _BLANK_LINE = re.compile(r"\n[ ]*\n")
 # ASCII fast path of the tokeniser: every character that cannot be in a word becomes a
 # space, so ``str.split`` finds the same tokens as :data:`_WORD` (for ASCII, ``\w`` is
-# ``[A-Za-z0-9_]``); only pieces with an apostrophe need the regex.
+# ``[A-Za-z0-9_]``) once the apostrophes that are not inside a word are spaces too.
 _ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'")
 _ASCII_TOKEN_TABLE = bytes(i if chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
+# An apostrophe not between two word characters (in the translated text: letters, digits, "_").
+_STRAY_APOSTROPHE = re.compile(r"'(?:(?![a-z0-9_])|(?<![a-z0-9_]'))")
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
 _SENT_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
@@ -381,21 +383,16 @@ def _split_sentences(line: str, base: int, out: list[tuple[int, int]]) -> None:
 
 
 def _ascii_tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
-    """``_WORD.findall`` of every sentence of an ASCII text, by one translation and splits."""
+    """``_WORD.findall`` of every sentence of an ASCII text, by one translation and splits.
+
+    A word is a run of word characters and apostrophes in which every apostrophe stands
+    between two word characters; the other apostrophes become spaces like the other
+    non-word characters, so ``str.split`` finds exactly the words.
+    """
     spaced = lower.encode("ascii").translate(_ASCII_TOKEN_TABLE).decode("ascii")
-    out: list[list[str]] = []
-    findall = _WORD.findall
-    for s, e in sentences:
-        piece = spaced[s:e]
-        if "'" in piece and (
-            "' " in piece or " '" in piece or "''" in piece or piece[0] == "'" or piece[-1] == "'"
-        ):
-            # A stray apostrophe, not between two word characters ("'quoted'", "a''b"): the
-            # regex decides (on the translated piece: the other non-word characters are spaces).
-            out.append(findall(piece))
-        else:
-            out.append(piece.split())
-    return out
+    if "'" in spaced:
+        spaced = _STRAY_APOSTROPHE.sub(" ", spaced)
+    return [spaced[s:e].split() for s, e in sentences]
 
 
 @dataclass(slots=True, eq=False)
