@@ -31,7 +31,7 @@ import logging
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import compress, repeat
 from operator import is_
@@ -102,12 +102,15 @@ class Resources:
         easy_words: textstat's Dale-Chall easy words.
         stock_phrases: Stock phrases as space-joined lower-case tokens.
         stock_anchors: For each phrase, its longest token (a phrase can occur only where it does).
+        common_codes: The entries of ``codes`` for common words (the easy words and the function
+            words): a small dictionary that most lookups hit.
     """
 
     codes: dict[str, int]
     easy_words: frozenset[str]
     stock_phrases: tuple[str, ...]
     stock_anchors: tuple[str, ...]
+    common_codes: dict[str, int] = field(default_factory=dict)
 
 
 # One pass over the words sums packed per-word codes: above the syllables, one field of
@@ -212,7 +215,9 @@ def load() -> Resources:
         if w not in codes:
             n = fallback_syllables(w)
             codes[w] = _pack(n, n >= FOG_SYLLABLES and w not in easy, classes(w))
+    common = {w: codes[w] for w in sorted(easy | function_class.keys()) if w in codes}
     return Resources(
+        common_codes=common,
         codes=codes,
         easy_words=easy,
         stock_phrases=phrases,
@@ -222,13 +227,17 @@ def load() -> Resources:
 
 def _word_counts(words: list[str], res: Resources) -> list[int]:
     """``[syllables, difficult words, *function class counts, stock anchors]`` over all words."""
-    # One dictionary pass: a word's code, or None when the dictionary lacks it.
-    vals = list(map(res.codes.get, words))
+    # A word's code, or None when the dictionary lacks it. Most words are common ones: a small
+    # dictionary of those stays in the CPU cache, the whole one is asked only for the others.
+    vals = list(map(res.common_codes.get, words))
+    rare = list(compress(words, map(is_, vals, repeat(None))))
+    rare_vals = list(map(res.codes.get, rare))
     totals = [0] * (1 + len(_FIELDS))
-    for i in range(0, len(vals), _CHUNK):
-        for k, v in enumerate(_unpack(sum(filter(None, vals[i : i + _CHUNK])))):
-            totals[k] += v
-    for w, c in Counter(compress(words, map(is_, vals, repeat(None)))).items():
+    for part in (vals, rare_vals):
+        for i in range(0, len(part), _CHUNK):
+            for k, v in enumerate(_unpack(sum(filter(None, part[i : i + _CHUNK])))):
+                totals[k] += v
+    for w, c in Counter(compress(rare, map(is_, rare_vals, repeat(None)))).items():
         n = fallback_syllables(w)
         totals[0] += n * c
         totals[1] += c * (n >= FOG_SYLLABLES and w not in res.easy_words)

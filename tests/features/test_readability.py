@@ -214,3 +214,23 @@ def test_values_are_finite_in_range_and_deterministic(res: read.Resources, text:
         assert math.isfinite(v) and lo <= v <= hi
     assert read.extract(segment(text), res, Context()) == out
     assert out.spans == []
+
+
+def test_common_codes_are_entries_of_the_dictionary(res: read.Resources) -> None:
+    assert 0 < len(res.common_codes) < len(res.codes)
+    assert all(res.codes[w] == c for w, c in res.common_codes.items())
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["the", "said", "government", "kvaloyaberg", "340", "it's", "you", "hedge"]),
+        max_size=700,
+    )
+)
+def test_word_counts_do_not_depend_on_the_common_dictionary(res: read.Resources, words: list[str]) -> None:
+    # The small dictionary of common words is a cache: counting without it gives the same totals.
+    import dataclasses
+
+    without = dataclasses.replace(res, common_codes={})
+    assert read._word_counts(words, res) == read._word_counts(words, without)
