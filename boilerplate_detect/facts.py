@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import xxhash
 
+from boilerplate_detect.features._lexicon import MONTHS, WEEKDAYS
 from boilerplate_detect.text import Segmented
 
 __all__ = [
@@ -61,33 +62,8 @@ CLASS_WEIGHTS = (W_WEAK, W_NAME, W_NUMBER, W_STRONG)
 
 _WEAK, _NAME, _NUMBER, _STRONG = 0, 1, 2, 3
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-]
-_WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+_MONTHS = [m.lower() for m in MONTHS]
+_WEEKDAYS = frozenset(d.lower() for d in WEEKDAYS)
 _MONTH_SET = frozenset(_MONTHS)
 # Capitalised words that are never names on their own.
 _NOT_NAMES = frozenset(

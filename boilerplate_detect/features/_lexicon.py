@@ -9,7 +9,37 @@ from __future__ import annotations
 
 from importlib import resources
 
-__all__ = ["load_lines"]
+__all__ = ["MONTHS", "WEEKDAYS", "load_lines"]
+
+#: Month names and their usual abbreviations, capitalised (``spec.`` date words, facts' dates).
+MONTHS: tuple[str, ...] = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+#: Weekday names, capitalised.
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _PACKAGE = "boilerplate_detect"
 _DATA_DIR = "data"

@@ -33,7 +33,7 @@ from itertools import repeat
 import numpy as np
 
 from boilerplate_detect.features import Context, FamilyResult
-from boilerplate_detect.features._lexicon import load_lines
+from boilerplate_detect.features._lexicon import MONTHS, WEEKDAYS, load_lines
 from boilerplate_detect.text import Segmented
 
 __all__ = [
@@ -99,34 +99,7 @@ RANGES: tuple[tuple[float, float], ...] = (
     (0.0, 100.0),
 )
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Sept",
-    "Oct",
-    "Nov",
-    "Dec",
-]
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_DATE_WORDS = frozenset(_MONTHS + _WEEKDAYS)
+_DATE_WORDS = frozenset(MONTHS + WEEKDAYS)
 #: Date words that are also ordinary words ("May I ...", "March on ..."): dates only mid-sentence.
 _AMBIGUOUS_DATES = frozenset({"May", "March", "Jan"})
 _SENTENCE_END = frozenset(".!?\"')")
