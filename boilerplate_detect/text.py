@@ -365,21 +365,30 @@ _ABBREV = frozenset(
 )
 
 
-def _split_sentences(line: str, base: int, out: list[tuple[int, int]]) -> None:
-    start = 0
-    for m in _SENT_END.finditer(line):
-        ms = m.start()
-        # Only the tail before the mark matters (abbreviations are short): slicing the
-        # whole head made long lines of abbreviations quadratic.
-        head = line[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
-        if head:
-            last_word = head[-1].lower().lstrip("\"'(")
-            if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
-                continue
-        out.append((base + start, base + ms + len(m.group().rstrip())))
-        start = m.end()
-    if start < len(line):
-        out.append((base + start, base + len(line)))
+def _split_sentences(
+    text: str, lines: list[tuple[int, int]], out: list[tuple[int, int]], out_line: list[int]
+) -> None:
+    """Append the sentences of every line, and their line index, to ``out`` and ``out_line``."""
+    finditer = _SENT_END.finditer
+    for li, (ls, le) in enumerate(lines):
+        # Scanning text[ls:le] in place: the character before a line is a line break or a
+        # space, so the look-behind of _SENT_END sees no mark there, as on a copy of the line.
+        start = ls
+        for m in finditer(text, ls, le):
+            ms = m.start()
+            # Only the tail before the mark matters (abbreviations are short): slicing the
+            # whole head made long lines of abbreviations quadratic.
+            head = text[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
+            if head:
+                last_word = head[-1].lower().lstrip("\"'(")
+                if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+                    continue
+            out.append((start, ms + len(m.group().rstrip())))
+            out_line.append(li)
+            start = m.end()
+        if start < le:
+            out.append((start, le))
+            out_line.append(li)
 
 
 def _ascii_tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
@@ -511,10 +520,7 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
 
     sentences: list[tuple[int, int]] = []
     sentence_line: list[int] = []
-    for li, (s, e) in enumerate(lines):
-        n0 = len(sentences)
-        _split_sentences(norm[s:e], s, sentences)
-        sentence_line.extend([li] * (len(sentences) - n0))
+    _split_sentences(norm, lines, sentences, sentence_line)
     findall = _WORD.findall
     lower = norm.lower()
     if len(lower) == len(norm):
