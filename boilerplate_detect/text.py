@@ -438,6 +438,7 @@ class Segmented:
     _map: _OffsetMap | None = None
     _token_text: str = ""
     _word_starts: list[int] | None = None
+    _joined: str | None = None
 
     def to_original(self, pos: int) -> int:
         """Map an offset into :attr:`text` to the matching offset into :attr:`original`."""
@@ -466,6 +467,12 @@ class Segmented:
                 starts.extend(m.start() for m in _WORD.finditer(self._token_text, s, e))
             self._word_starts = starts
         return self._word_starts
+
+    def joined_words(self) -> str:
+        """Return ``" ".join(self.words)``, computed on first use and kept on this object."""
+        if self._joined is None:
+            self._joined = " ".join(self.words)
+        return self._joined
 
     def word_end(self, i: int) -> int:
         """Return the end offset (into :attr:`text`) of word ``i``."""

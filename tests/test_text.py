@@ -174,3 +174,20 @@ def test_special_spans_table(text: str, spans: list[tuple[int, int]]) -> None:
 def test_special_spans_are_the_matches_of_the_reference_pattern(text: str) -> None:
     # The two-pattern scan must find exactly what the single reference pattern finds.
     assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [("", ""), ("One.", "one"), ("It's a Test. Two!", "it's a test two")],
+    ids=["empty", "one-word", "two-sentences"],
+)
+def test_joined_words_table(text: str, joined: str) -> None:
+    seg = segment(text)
+    assert seg.joined_words() == joined
+    assert seg.joined_words() is seg.joined_words()  # kept, not recomputed
+
+
+@given(st.text(max_size=200))
+def test_joined_words_are_the_words(text: str) -> None:
+    seg = segment(text)
+    assert seg.joined_words() == " ".join(seg.words)

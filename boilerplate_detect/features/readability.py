@@ -244,9 +244,9 @@ def _word_counts(words: list[str], res: Resources) -> list[int]:
     return totals
 
 
-def _stock_phrase_count(words: list[str], res: Resources) -> int:
+def _stock_phrase_count(words: list[str], joined_words: str, res: Resources) -> int:
     present = set(res.stock_anchors).intersection(words)
-    joined = " " + " ".join(words) + " "
+    joined = " " + joined_words + " "
     return sum(
         joined.count(" " + phrase + " ")
         for phrase, anchor in zip(res.stock_phrases, res.stock_anchors, strict=True)
@@ -303,7 +303,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     else:
         mean = cv = 0.0
     fw = [c / n_words for c in fw_counts]
-    stock = _stock_phrase_count(words, res) * 100.0 / n_words if anchors else 0.0
+    stock = _stock_phrase_count(words, seg.joined_words(), res) * 100.0 / n_words if anchors else 0.0
 
     raw = (flesch, fk_grade, fog, mean, cv, *fw, stock)
     values = tuple(min(max(v, lo), hi) for v, (lo, hi) in zip(raw, RANGES, strict=True))

@@ -439,7 +439,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     if n_words == 0:
         return FamilyResult((line_frac, line_chars, para_frac, para_chars, *EMPTY_VALUES[4:]), spans)
 
-    joined = " ".join(words)
+    joined = seg.joined_words()
     h, lens = _word_hashes(joined, res)
     total_chars = int(lens.sum())
 
