@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import struct
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -141,9 +142,9 @@ DENSITY_RATIO = 1.15
 class _Screen:
     """A query's values that :func:`may_match` screens candidates with."""
 
-    sentences: list[tuple[int, int]]  # (hash, characters) per sentence
+    sentences: dict[int, int]  # sentence hash -> characters in the sentences of that hash
     body: int  # characters in sentences (at least 1)
-    facts: list[tuple[int, float]]  # (identity, weight) per fact
+    facts: dict[int, float]  # fact identity -> weight of the facts of that identity
     weight: float  # total fact weight
 
 
@@ -195,8 +196,13 @@ class Fingerprint:
         """
         n = len(self.sent_hash)
         nz = self.sent_facts != 0
-        lens = (self.sent_end.astype(np.int64) - self.sent_start.astype(np.int64)).clip(0)
-        gaps = np.diff(self.sent_start.astype(np.int64), prepend=0).clip(0)
+        starts = self.sent_start.astype(np.int64)
+        lens = self.sent_end.astype(np.int64)
+        lens -= starts
+        gaps = starts.copy()
+        gaps[1:] -= starts[:-1]
+        np.maximum(lens, 0, out=lens)
+        np.maximum(gaps, 0, out=gaps)
         flags = 0
         if n and max(int(gaps.max()), int(lens.max())) > 0xFFFF:
             flags |= _WIDE_OFFSETS
@@ -210,11 +216,11 @@ class Fingerprint:
         return b"".join(
             (
                 head,
-                self.bands.astype("<u4").tobytes(),
-                self.sent_hash.astype("<u4").tobytes(),
-                self.facts.astype("<u4").tobytes(),
+                self.bands.astype("<u4", copy=False).tobytes(),
+                self.sent_hash.astype("<u4", copy=False).tobytes(),
+                self.facts.astype("<u4", copy=False).tobytes(),
                 np.packbits(nz).tobytes(),
-                self.sent_facts[nz].astype("<u4").tobytes(),
+                self.sent_facts[nz].astype("<u4", copy=False).tobytes(),
                 np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
                 self.fact_sent.astype(fs_t).tobytes(),
                 gaps.astype(off_t).tobytes(),
@@ -281,16 +287,15 @@ class Fingerprint:
     def _screening(self) -> _Screen:
         """What :func:`may_match` reads of a query (computed once)."""
         if self._screen is None:
-            hashes = self.sent_hash.tolist()
             lens = (self.sent_end.astype(np.int64) - self.sent_start.astype(np.int64)).tolist()
+            chars: dict[int, int] = {}
+            for h, c in zip(self.sent_hash.tolist(), lens, strict=True):
+                chars[h] = chars.get(h, 0) + c
             facts = self.facts.tolist()
-            weighted = [(f & _IDENT, CLASS_WEIGHTS[f & 3]) for f in facts]
-            screen = _Screen(
-                list(zip(hashes, lens, strict=True)),
-                sum(lens) or 1,
-                weighted,
-                _weight(list(set(facts))),
-            )
+            weights: dict[int, float] = {}
+            for f in facts:
+                weights[f & _IDENT] = weights.get(f & _IDENT, 0.0) + CLASS_WEIGHTS[f & 3]
+            screen = _Screen(chars, sum(lens) or 1, weights, _weight(list(set(facts))))
             object.__setattr__(self, "_screen", screen)
         assert self._screen is not None
         return self._screen
@@ -548,19 +553,31 @@ def may_match(q: Fingerprint, blob: bytes, params: IndexParams) -> bool:
         raise ValueError(f"index record format {version}, this build reads {FORMAT_VERSION}")
     sc = q._screening()
     off = _HEADER.size + 4 * nb
-    r_hashes = set(np.frombuffer(blob, "<u4", n, off).tolist())
-    exact = [c for h, c in sc.sentences if h in r_hashes]
-    if sum(exact) / sc.body >= params.min_overlap:
+    r_hashes = _u32_set(blob, off, n)
+    # Weights are multiples of 1/4 and lengths integers: these sums are exact in any order.
+    exact = sc.sentences.keys() & r_hashes
+    if sum(sc.sentences[h] for h in exact) / sc.body >= params.min_overlap:
         return True
-    r_idents = (np.frombuffer(blob, "<u4", nf, off + 4 * n) & np.uint32(_IDENT)).tolist()
-    r_ident = set(r_idents)
-    shared = sum(w for f, w in sc.facts if f in r_ident)
+    r_ident = _u32_set(blob, off + 4 * n, nf, _IDENT)
+    shared = sum(sc.facts[f] for f in sc.facts.keys() & r_ident)
     if shared < MIN_SHARED_FACT_WEIGHT or not sc.weight or shared / sc.weight < params.min_fact_overlap:
         return False
     if exact:
         return True
     qw = q.ident_weights()
+    r_idents = (np.frombuffer(blob, "<u4", nf, off + 4 * n) & np.uint32(_IDENT)).tolist()
     return sum(qw.get(f, 0.0) for f in r_idents) >= MIN_SHARED_FACT_WEIGHT
+
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def _u32_set(blob: bytes, off: int, n: int, mask: int = 0xFFFFFFFF) -> set[int]:
+    """The distinct little-endian uint32 values ``blob[off : off + 4 * n]``, each ANDed with ``mask``."""
+    if _LITTLE_ENDIAN:
+        values = memoryview(blob)[off : off + 4 * n].cast("I")
+        return set(values) if mask == 0xFFFFFFFF else {v & mask for v in values}
+    return set((np.frombuffer(blob, "<u4", n, off) & np.uint32(mask)).tolist())
 
 
 def compare(q: Fingerprint, r: Fingerprint, params: IndexParams) -> Match | None:

@@ -125,10 +125,10 @@ class Postings:
         self._new_postings = new_postings
         self._min_mid = min_mid
         self._base = np.zeros(0, dtype=np.uint64)
-        self._dir = np.zeros(2, dtype=np.uint32)
+        self._dir = np.zeros(2, dtype=np.intp)
         self._shift = 31
         self._mid = np.zeros(0, dtype=np.uint64)
-        self._new: dict[int, list[int]] = {}
+        self._new: dict[int, int | list[int]] = {}
         self._new_vals: list[int] = []
         self._dead: set[int] = set()
 
@@ -154,7 +154,13 @@ class Postings:
         new, vals = self._new, self._new_vals
         for doc, ks in zip(docs, keys, strict=True):
             for k in ks:
-                new.setdefault(k, []).append(doc)
+                had = new.get(k)
+                if had is None:
+                    new[k] = doc  # an int, not a list: fewer objects for the garbage collector
+                elif isinstance(had, int):
+                    new[k] = [had, doc]
+                else:
+                    had.append(doc)
             vals.extend([(k << 32) | doc for k in ks])
         if len(vals) > self._new_postings:
             self._new, self._new_vals = {}, []
@@ -190,7 +196,7 @@ class Postings:
         bits = min(max((base.size // 4).bit_length() - 1, 0), 31)
         self._shift = 31 - bits
         counts = np.bincount((base >> np.uint64(32 + self._shift)).astype(np.intp), minlength=1 << bits)
-        self._dir = np.concatenate(([0], np.cumsum(counts))).astype(np.uint32)
+        self._dir = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)
         self._base = base
 
     def remove(self, docs: Iterable[int]) -> None:
@@ -213,30 +219,24 @@ class Postings:
             return []
         found: list[int] = []
         k = np.asarray(keys, dtype=np.uint64)
-        base = self._base
-        if base.size:
+        if self._base.size:
             b = (k >> np.uint64(self._shift)).astype(np.intp)
-            lo = self._dir[b].astype(np.intp)
-            n = self._dir[b + 1].astype(np.intp) - lo
-            total = int(n.sum())
-            if total:
-                at = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total)
-                vals = base[at]
-                found += (vals[(vals >> np.uint64(32)) == np.repeat(k, n)] & _DOC_MASK).tolist()
+            lo = self._dir[b]
+            found += _gather(self._base, k, lo, self._dir[b + 1] - lo)
         mid = self._mid
         if mid.size:
             k32 = k << np.uint64(32)
             lo = mid.searchsorted(k32)
-            hi = mid.searchsorted(k32 + np.uint64(1 << 32))
-            for a, z in zip(lo.tolist(), hi.tolist(), strict=True):
-                if z > a:
-                    found += (mid[a:z] & _DOC_MASK).tolist()
+            found += _gather(mid, k, lo, mid.searchsorted(k32 + np.uint64(1 << 32)) - lo)
         if self._new:
             new = self._new
             for key in keys:
                 ds = new.get(key)
                 if ds is not None:
-                    found += ds
+                    if isinstance(ds, int):
+                        found.append(ds)
+                    else:
+                        found += ds
         if not found:
             return []
         dead = self._dead
@@ -245,6 +245,21 @@ class Postings:
             if d not in dead:
                 counts[d] = counts.get(d, 0) + 1
         return sorted(counts, key=lambda d: (-counts[d], d))[:limit]
+
+
+def _gather(
+    arr: npt.NDArray[np.uint64],
+    keys: npt.NDArray[np.uint64],
+    lo: npt.NDArray[np.intp],
+    n: npt.NDArray[np.intp],
+) -> list[int]:
+    """Docs of the postings of ``keys[i]`` in ``arr[lo[i] : lo[i] + n[i]]`` (ranges may hold other keys)."""
+    total = int(n.sum())
+    if not total:
+        return []
+    vals = arr[np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total)]
+    docs: list[int] = (vals[(vals >> np.uint64(32)) == np.repeat(keys, n)] & _DOC_MASK).tolist()
+    return docs
 
 
 def _distinct(keys: Sequence[int]) -> list[int]:
