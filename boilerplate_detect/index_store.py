@@ -2,13 +2,18 @@
 
 Both keep, per article, one record (id, outlet key, published, fingerprint
 bytes) and postings ``key -> article`` for the LSH band keys and passage keys.
+Candidates are ranked by the number of keys shared, ties by insertion order (an
+update is a new insertion), on both backends and on the Spark path.
 
-* :class:`SQLiteStore` is the embedded default. On disk it runs in WAL mode with
-  one transaction per ``put``/``put_many``, so a process killed mid-write leaves
-  a database that opens with every committed (acknowledged) article. Several
-  processes may write at once: SQLite serialises them; a writer that cannot get
-  the lock within ``timeout`` seconds gets :class:`~boilerplate_detect.errors.IndexLockError`.
-  ``:memory:`` gives the in-memory index (same layout, same size per article).
+* :class:`SQLiteStore` is the embedded default. The database holds one row per
+  article (record and posting keys); the postings themselves are kept in memory
+  (:class:`Postings`, 8 bytes each), loaded on open and kept up to date from what
+  other connections commit. On disk it runs in WAL mode with one transaction per
+  ``put``/``put_many``, so a process killed mid-write leaves a database that opens
+  with every committed (acknowledged) article. Several processes may write at once:
+  SQLite serialises them; a writer that cannot get the lock within ``timeout``
+  seconds gets :class:`~boilerplate_detect.errors.IndexLockError`. ``:memory:``
+  gives the in-memory index (same layout, same size per article).
 * :class:`RedisStore` shares one index between workers on a Redis server. Every
   write is one MULTI/EXEC transaction of idempotent commands (HSET, SADD, SREM),
   and a dropped connection is retried until ``retry_seconds`` pass, so a
@@ -425,7 +430,7 @@ class SQLiteStore:
             return []
         with self._lock:
             self._catch_up()
-            docs = self._post.top(sorted({int(k) for k in keys}), limit)
+            docs = self._post.top(sorted(set(keys)), limit)
             if not docs:
                 return []
             marks = ",".join("?" * len(docs))
@@ -564,18 +569,20 @@ class RedisStore:
     ) -> None:
         akey = self._k("a", rid)
         old = cast("bytes | None", self._r.hget(akey, "rec"))
+        # insertion order, as in the embedded index: ties between candidates go to the earlier one
+        seq = int(self._r.incr(self._k("seq")))
         pipe = self._r.pipeline(transaction=True)
         if old is not None:
             for k in set(keys_of(old)) - {int(k) for k in keys}:
                 pipe.srem(self._k("p", k), rid)
-        pipe.hset(akey, mapping={"outlet": outlet, "published": published or "", "rec": blob})
+        pipe.hset(akey, mapping={"outlet": outlet, "published": published or "", "rec": blob, "seq": seq})
         pipe.sadd(self._k("ids"), rid)
         for k in keys:
             pipe.sadd(self._k("p", int(k)), rid)
         pipe.execute()
 
     def candidates(self, keys: Sequence[int], limit: int) -> list[tuple[str, str, str | None, bytes]]:
-        """Return up to ``limit`` records sharing the most keys, most shared first."""
+        """Return up to ``limit`` records sharing the most keys, most shared first, then by insertion."""
         uniq = sorted({int(k) for k in keys})
         if not uniq:
             return []
@@ -589,9 +596,18 @@ class RedisStore:
         counts: Counter[bytes] = Counter()
         for s in self._retry(members):
             counts.update(s)
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        if not top:
+        ids = list(counts)
+        if not ids:
             return []
+
+        def seqs() -> list[Any]:
+            pipe = self._r.pipeline(transaction=False)
+            for rid in ids:
+                pipe.hget(self._k("a", rid.decode()), "seq")
+            return list(pipe.execute())
+
+        order = {rid: int(q) if q is not None else 0 for rid, q in zip(ids, self._retry(seqs), strict=True)}
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]], kv[0]))[:limit]
 
         def fetch() -> list[Any]:
             pipe = self._r.pipeline(transaction=False)

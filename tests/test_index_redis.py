@@ -125,3 +125,24 @@ def test_server_killed_and_restarted_mid_batch_loses_and_duplicates_nothing(
         for a in arts:
             # the same matches, each once: no posting was lost or duplicated
             assert summary(shared.query(a)) == summary(embedded.query(a))
+
+
+def test_candidate_ties_go_to_the_earlier_article_on_both_backends(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    # Two equal copies tie on every key; with one candidate verified, both backends keep the
+    # one indexed first ("zz", though "aa" sorts first by id).
+    first = Article(id="zz", text=story(7), outlet="a.example")
+    second = Article(id="aa", text=story(7), outlet="b.example")
+    query = Article(id="q", text=story(7), outlet="c.example")
+    with (
+        Index.open(redis_server.url, max_candidates=1) as shared,
+        Index.open(tmp_path / "e.idx", max_candidates=1) as embedded,
+    ):
+        for idx in (shared, embedded):
+            idx.add(first)
+            idx.add(second)
+            assert [h.id for h in idx.query(query)] == ["zz"]
+        shared.update(first)  # an update is a new insertion: the other one is now earlier
+        embedded.update(first)
+        assert [h.id for h in shared.query(query)] == [h.id for h in embedded.query(query)] == ["aa"]
