@@ -56,6 +56,7 @@ _QUOTES = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
     "\u2212": "-",
 }  # fmt: skip
+_QUOTES_TABLE = str.maketrans(_QUOTES)
 # Cyrillic and Greek letters that render like Latin ones (Unicode confusables, the common subset).
 _HOMOGLYPHS = {
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
@@ -172,7 +173,8 @@ def _char_replacement(c: str, following: str) -> str:
         return " "
     out = unicodedata.normalize("NFKC", c)
     if out != c:
-        return _QUOTES.get(out, out) if len(out) == 1 else out
+        # "ŉ" is "ʼn": the quote in it is straightened too, so that normalising twice changes nothing.
+        return out.translate(_QUOTES_TABLE)
     return c
 
 

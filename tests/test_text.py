@@ -191,3 +191,9 @@ def test_joined_words_table(text: str, joined: str) -> None:
 def test_joined_words_are_the_words(text: str) -> None:
     seg = segment(text)
     assert seg.joined_words() == " ".join(seg.words)
+
+
+def test_a_quote_inside_a_compatibility_form_is_straightened() -> None:
+    # "\u0149" (n with apostrophe) is "\u02bcn" in NFKC; the modifier apostrophe is a quote.
+    assert normalise("\u0149") == "'n"
+    assert segment("\u0149").words == segment(normalise("\u0149")).words == ["n"]
