@@ -225,7 +225,7 @@ class Index:
         self._store.save(os.fspath(path))
 
     def size_bytes(self) -> int:
-        """Bytes used by an embedded or in-memory index (database pages in use).
+        """Bytes used by an embedded or in-memory index (database pages in use, plus the postings in memory).
 
         Raises:
             TypeError: The index is on Redis.
