@@ -356,3 +356,25 @@ def test_index_of_the_old_format_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(IndexMismatchError, match="rebuild"):
         Index.open(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 11), min_size=1, max_size=8),
+    st.lists(st.integers(0, 11), min_size=1, max_size=8),
+)
+def test_screening_never_drops_a_match(qpick: list[int], rpick: list[int]) -> None:
+    from boilerplate_detect.index_fingerprint import compare, may_match
+
+    pool = [
+        segment(t).sentence_text(i)
+        for t in (CLEAN_NEWS, SPUN, UNRELATED)
+        for i in range(len(segment(t).sentences))
+    ]
+    with Index.memory() as i:
+        q = i.fingerprint(art("q", " ".join(pool[j % len(pool)] for j in qpick), "q.example"))
+        r = i.fingerprint(art("r", " ".join(pool[j % len(pool)] for j in rpick), "r.example"))
+        blob = r.to_bytes()
+        back = Fingerprint.from_bytes("r", "r.example", None, blob)
+        if compare(q, back, i.params) is not None:
+            assert may_match(q, blob, i.params)
