@@ -52,6 +52,7 @@ _SALT_FACTS = 0x1B873593
 # version, flags, sentences, facts, bands, non-zero fact sets, body characters
 _HEADER = struct.Struct("<BBHHHHI")
 _WIDE_OFFSETS = 1  # flag: sentence gaps and lengths stored as u4 (else u2)
+_NARROW_GAPS = 4  # flag: sentence gaps stored as u1 (all below 256; the usual one or two spaces)
 _WIDE_FACT_SENT = 2  # flag: fact sentences stored as u2 (else u1)
 
 
@@ -209,6 +210,10 @@ class Fingerprint:
         if len(self.fact_sent) and int(self.fact_sent.max()) > 0xFF:
             flags |= _WIDE_FACT_SENT
         off_t = "<u4" if flags & _WIDE_OFFSETS else "<u2"
+        gap_t: str | type[np.uint8] = off_t
+        if n and int(gaps.max()) <= 0xFF:
+            flags |= _NARROW_GAPS
+            gap_t = np.uint8
         fs_t = "<u2" if flags & _WIDE_FACT_SENT else np.uint8
         head = _HEADER.pack(
             FORMAT_VERSION, flags, n, len(self.facts), len(self.bands), int(nz.sum()), self.body_chars
@@ -223,7 +228,7 @@ class Fingerprint:
                 self.sent_facts[nz].astype("<u4", copy=False).tobytes(),
                 np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
                 self.fact_sent.astype(fs_t).tobytes(),
-                gaps.astype(off_t).tobytes(),
+                gaps.astype(gap_t).tobytes(),
                 lens.astype(off_t).tobytes(),
             )
         )
@@ -257,8 +262,12 @@ class Fingerprint:
         fsent = np.frombuffer(blob, fs_t, nf, off).astype(np.uint16)
         off += fs_w * nf
         off_t, off_w = ("<u4", 4) if flags & _WIDE_OFFSETS else ("<u2", 2)
-        gaps = np.frombuffer(blob, off_t, n, off).astype(np.int64)
-        off += off_w * n
+        if flags & _NARROW_GAPS:
+            gaps = np.frombuffer(blob, np.uint8, n, off).astype(np.int64)
+            off += n
+        else:
+            gaps = np.frombuffer(blob, off_t, n, off).astype(np.int64)
+            off += off_w * n
         lens = np.frombuffer(blob, off_t, n, off).astype(np.uint32)
         starts = np.cumsum(gaps).astype(np.uint32)
         return cls(id, outlet, published, bands, sh, sf, starts, starts + lens, nsh, facts, fsent, body)

@@ -130,7 +130,7 @@ class Postings:
         self._new_postings = new_postings
         self._min_mid = min_mid
         self._base = np.zeros(0, dtype=np.uint64)
-        self._dir = np.zeros(2, dtype=np.intp)
+        self._dir = np.zeros(2, dtype=np.uint32)
         self._shift = 31
         self._mid = np.zeros(0, dtype=np.uint64)
         self._new: dict[int, int | list[int]] = {}
@@ -201,7 +201,7 @@ class Postings:
         bits = min(max((base.size // 4).bit_length() - 1, 0), 31)
         self._shift = 31 - bits
         counts = np.bincount((base >> np.uint64(32 + self._shift)).astype(np.intp), minlength=1 << bits)
-        self._dir = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)
+        self._dir = np.concatenate(([0], np.cumsum(counts))).astype(np.uint32)
         self._base = base
 
     def remove(self, docs: Iterable[int]) -> None:
@@ -226,8 +226,8 @@ class Postings:
         k = np.asarray(keys, dtype=np.uint64)
         if self._base.size:
             b = (k >> np.uint64(self._shift)).astype(np.intp)
-            lo = self._dir[b]
-            found += _gather(self._base, k, lo, self._dir[b + 1] - lo)
+            lo = self._dir[b].astype(np.intp)
+            found += _gather(self._base, k, lo, self._dir[b + 1].astype(np.intp) - lo)
         mid = self._mid
         if mid.size:
             k32 = k << np.uint64(32)
