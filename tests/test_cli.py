@@ -580,6 +580,27 @@ def test_tampered_model_tables_exit_3(
     assert "does not match the checksum" in err and "Traceback" not in err
 
 
+def test_score_jsonl_imports_no_heavy_module(tmp_path: Path, margs: list[str]) -> None:
+    # Start-up is most of a small run: JSONL in and out needs neither scikit-learn nor skops
+    # (the model's tables are NumPy arrays) nor the optional readers and writers.
+    p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:2])
+    code = (
+        "import sys\n"
+        "from boilerplate_detect.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "heavy = ('sklearn', 'skops', 'scipy', 'pandas', 'pyarrow', 'trafilatura', 'warcio', 'zstandard')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    argv = ["score", str(p), "-o", str(tmp_path / "o.jsonl"), "-q", "--no-cross-outlet", *margs]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert r.returncode == 0, r.stderr[-300:]
+    assert r.stdout.strip() == ""
+
+
 def test_jobs_2_missing_model_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = _jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
     argv = [
