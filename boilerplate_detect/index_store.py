@@ -296,6 +296,8 @@ class SQLiteStore:
         self._shared = path != ":memory:"
         try:
             self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            # records are ~0.6 KB: 8 KiB pages waste less of each page than 4 KiB ones (new databases only)
+            self._db.execute("PRAGMA page_size=8192")
             if self._shared:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
