@@ -40,6 +40,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources as _resources
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -337,7 +338,8 @@ class LineModel:
         cut: Probability at or above which a line is boilerplate.
         n_trees: Number of trees.
         leaf: Lookup table from comparison bits to leaf (:func:`_leaf_table`).
-        bits: ``2**k`` for every inner node ``k`` of a tree.
+        bits: ``2**k`` for every inner node ``k`` of a tree (small unsigned integers: the
+            comparison bits are summed by a uint8/uint16 matrix product).
         tree_offset: Index of every tree's first leaf in ``value``.
     """
 
@@ -350,7 +352,7 @@ class LineModel:
     cut: float
     n_trees: int
     leaf: npt.NDArray[np.intp]
-    bits: npt.NDArray[np.intp]
+    bits: npt.NDArray[np.unsignedinteger[Any]]
     tree_offset: npt.NDArray[np.intp]
 
     @classmethod
@@ -412,7 +414,7 @@ class LineModel:
             cut,
             n_trees,
             _leaf_table(depth),
-            1 << np.arange(2**depth - 1),
+            (1 << np.arange(2**depth - 1)).astype(np.uint8 if depth <= 3 else np.uint16),
             np.arange(n_trees) << depth,
         )
 
@@ -428,8 +430,8 @@ class LineModel:
         n = len(x)
         if not n:
             return np.zeros(0)
-        right = (x[:, self.feature] > self.threshold).reshape(n, self.n_trees, -1)
-        leaf = self.leaf[right @ self.bits] + self.tree_offset
+        right = (np.take(x, self.feature, axis=1) > self.threshold).reshape(n, self.n_trees, -1)
+        leaf = self.leaf[right.view(np.uint8) @ self.bits] + self.tree_offset
         out: npt.NDArray[np.float64] = self.value[leaf].sum(axis=1) + self.base
         return out
 

@@ -364,3 +364,13 @@ def test_line_features_limit_and_windows(res: T.TemplateResources) -> None:
     assert col["log_repeats"] == [0.0, 0.0, 0.0]
     assert T.line_features(seg, res.patterns, limit=2)[0].shape == (2, len(T.LINE_FEATURES))
     assert T.line_features(segment(""), res.patterns)[0].shape == (0, len(T.LINE_FEATURES))
+
+
+@pytest.mark.parametrize(("threshold", "leaf"), [(-1.0, 15.0), (1.0, 0.0)], ids=["all_right", "all_left"])
+def test_depth4_tree_uses_wide_bits(threshold: float, leaf: float) -> None:
+    """Depth 4 has 15 comparison bits (past uint8); leaves hold their own index as value."""
+    model = T.LineModel.from_dict(
+        {**tiny_model(4, [0] * 15, [threshold] * 15, [float(v) for v in range(16)])}
+    )
+    x = np.zeros((2, len(T.LINE_FEATURES)))
+    assert model.logits(x).tolist() == [0.5 + leaf] * 2
