@@ -8,27 +8,16 @@ Data: ``DATA_DIR/pages_boilerplate_aeb.jsonl``. For every group the ``unknown`` 
 page's full visible text and the ``original`` row its article body; a line of the page
 that is not a line of the body is boilerplate (label 1), every other line body (label 0).
 
-Measure: the character-weighted F1 of the article body on one page: the characters of
-the lines kept against the characters of the body's lines (a kept line counts as
-correct while the body still has an unmatched copy of it). Reported as the mean over
-pages (``macro``, the headline figure: every page counts once), the median over pages,
-and pooled over all pages (``micro``: sums of characters, so long pages weigh more).
-
-Evaluation (all on pages the model did not see):
+Evaluation (all on pages the model did not see, split by group):
 * a fixed held-out split (about 20% of the pages, chosen by xxhash of the group id);
-* GroupKFold cross-validation by page;
-* GroupKFold cross-validation by site (the page's domain), so no site is in both
-  the training and the test pages.
-Printed in the same run for: keep every line; jusText on the same lines, each wrapped as
-a ``<p>``; a words-per-line rule (threshold tuned on the training pages); the learned
-line model alone; and the full ``tmpl.`` decision (model + patterns + guards) as
-``extract`` makes it.
+* GroupKFold cross-validation over all pages.
+The measure is the character-weighted F1 of the article body per page (the lines kept vs
+the body's lines), averaged over pages (macro) and pooled (micro). Printed in the same
+run for: keep every line; jusText on the same lines, each wrapped as a ``<p>``; a
+words-per-line rule (threshold tuned on the training pages); the learned line model
+alone; and the full ``tmpl.`` decision (model + patterns + guard) as ``extract`` makes it.
 
-Model: scikit-learn's HistGradientBoostingClassifier (small: :data:`PARAMS`), every page
-weighing the same (a line weighs its share of the page's characters, as the per-page F1
-does). The trees are exported as flat JSON arrays (no pickle) and every evaluation
-above runs through the package's own numpy evaluator (``LineModel``), so what is
-measured is what ships. The final model is fitted on all pages.
+The final model is fitted on all pages and written as JSON (no pickle).
 """
 
 from __future__ import annotations
@@ -42,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import xxhash
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,31 +40,22 @@ from boilerplate_detect.features import Context
 from boilerplate_detect.features import templates as T
 from boilerplate_detect.text import segment
 
-PARAMS = {
-    "max_iter": 100,
-    "learning_rate": 0.1,
-    "max_depth": 3,
-    "min_samples_leaf": 40,
-    "l2_regularization": 1.0,
-}
-METHODS = ("keep_all", "justext", "words_rule", "line_model", "tmpl_extract")
+C = 1.0
 
 
 class Page:
-    def __init__(self, group: str, site: str, page_text: str, body_text: str, patterns: object) -> None:
+    def __init__(self, group: str, page_text: str, body_text: str, patterns: object) -> None:
         self.group = group
-        self.site = site
         self.seg = segment(page_text)
         body = segment(body_text)
         self.body_lines = Counter(body.line_text(i) for i in range(len(body.lines)))
         self.gold_chars = sum(len(t) * c for t, c in self.body_lines.items())
         self.lines = [self.seg.line_text(i) for i in range(len(self.seg.lines))]
         self.y = np.array([0 if t in self.body_lines else 1 for t in self.lines])
-        self.justext_keep: list[bool] | None = None
-        self.x, self.cats = T.line_features(self.seg, patterns, limit=len(self.lines))  # type: ignore[arg-type]
-        # Line weights: the page's F1 is character-weighted and every page counts once.
-        chars = np.array([len(t) for t in self.lines], dtype=np.float64)
-        self.w = chars / chars.sum()
+        rows, self.cats = T.line_features(self.seg, patterns)  # type: ignore[arg-type]
+        # Line weights: the F1 is character-weighted, so long lines matter more (damped).
+        self.w = np.array([np.log1p(len(t)) for t in self.lines])
+        self.x = np.array(rows, dtype=np.float64).reshape(len(self.lines), len(T.LINE_FEATURES))
 
     def f1(self, keep: list[bool]) -> tuple[float, int, int]:
         left = Counter(self.body_lines)
@@ -95,84 +75,82 @@ class Page:
 
 def read_pages(data_dir: Path, patterns: object) -> list[Page]:
     groups: dict[str, dict[str, str]] = defaultdict(dict)
-    sites: dict[str, str] = {}
     with (data_dir / "pages_boilerplate_aeb.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
             groups[r["group"]][r["label"]] = r["text"]
-            sites[r["group"]] = str((r.get("meta") or {}).get("domain") or r["group"])
     return [
-        Page(g, sites[g], d["unknown"], d["original"], patterns)
+        Page(g, d["unknown"], d["original"], patterns)
         for g, d in sorted(groups.items())
         if "unknown" in d and "original" in d
     ]
 
 
-def export_trees(clf: HistGradientBoostingClassifier) -> dict:
-    """Write the fitted trees as complete trees in heap order, the form ``LineModel`` reads.
-
-    A leaf above the full depth becomes a split that always goes left (threshold +inf,
-    written as null) over two copies of the leaf, so every tree has the same shape.
-    """
-    depth = max(int(nd["depth"]) for (pred,) in clf._predictors for nd in pred.nodes)
-    inner = 2**depth - 1
-    features: list[list[int]] = []
-    thresholds: list[list[float | None]] = []
-    values: list[list[float]] = []
-    for (pred,) in clf._predictors:
-        nodes = pred.nodes
-        feat: list[int] = [0] * inner
-        thr: list[float | None] = [None] * inner
-        val: list[float] = [0.0] * (inner + 1)
-
-        def place(k: int, pos: int, level: int, nodes=nodes, feat=feat, thr=thr, val=val) -> None:
-            nd = nodes[k]
-            if level == depth:
-                if not nd["is_leaf"]:
-                    raise SystemExit("a tree is deeper than the depth found")
-                val[pos - inner] = round(float(nd["value"]), 6)
-                return
-            if nd["is_leaf"]:
-                place(k, 2 * pos + 1, level + 1)
-                place(k, 2 * pos + 2, level + 1)
-                return
-            if nd["is_categorical"]:
-                raise SystemExit("categorical splits are not supported by LineModel")
-            feat[pos] = int(nd["feature_idx"])
-            thr[pos] = float(nd["num_threshold"])
-            place(int(nd["left"]), 2 * pos + 1, level + 1)
-            place(int(nd["right"]), 2 * pos + 2, level + 1)
-
-        place(0, 0, 0)
-        features.append(feat)
-        thresholds.append(thr)
-        values.append(val)
+def stage_dict(lr: LogisticRegression, mean: np.ndarray, scale: np.ndarray, names: tuple[str, ...]) -> dict:
     return {
-        "features": list(T.LINE_FEATURES),
-        "base": float(np.ravel(clf._baseline_prediction)[0]),
-        "threshold": T.DEFAULT_THRESHOLD,
-        "trees": {"depth": depth, "feature": features, "threshold": thresholds, "value": values},
+        "features": list(names),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in lr.coef_[0]],
+        "intercept": round(float(lr.intercept_[0]), 6),
     }
 
 
-def fit_model(pages: list[Page], seed: int) -> tuple[T.LineModel, dict]:
-    """Fit the trees on ``pages``; return the numpy model and its JSON form."""
-    x = np.vstack([p.x for p in pages])
+def fit_stage(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], seed: int, w: np.ndarray | None = None
+) -> dict:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    lr = LogisticRegression(C=C, max_iter=2000, random_state=seed)
+    lr.fit((x - mean) / scale, y, sample_weight=w)
+    return stage_dict(lr, mean, scale, names)
+
+
+def stage1_logits(model: T.LineModel, page: Page) -> list[float]:
+    return [max(-30.0, min(30.0, model.stage1.logit(list(r)))) for r in page.x]
+
+
+def fit_model(pages: list[Page], seed: int, folds: int = 4) -> T.LineModel:
+    """Stage one on all pages; stage two on out-of-fold stage-one logits."""
+    x1 = np.vstack([p.x for p in pages])
     y = np.concatenate([p.y for p in pages])
     w = np.concatenate([p.w for p in pages])
-    clf = HistGradientBoostingClassifier(**PARAMS, random_state=seed)  # type: ignore[arg-type]
-    clf.fit(x, y, sample_weight=w * len(y) / w.sum())
-    d = export_trees(clf)
-    model = T.LineModel.from_dict(json.loads(json.dumps(d)))
-    # The exported trees must reproduce scikit-learn's logits (rounding of leaf values aside).
-    gap = float(np.max(np.abs(model.logits(x) - clf.decision_function(x))))
-    if gap > 1e-3:
-        raise SystemExit(f"exported trees differ from the fitted model by {gap:.2g} in logit")
-    return model, d
+    s1 = fit_stage(x1, y, T.LINE_FEATURES, seed, w)
+    # Out-of-fold stage-one logits so stage two sees realistic (not over-fitted) inputs.
+    oof: dict[str, list[float]] = {}
+    groups = np.arange(len(pages))
+    for tr, te in GroupKFold(n_splits=min(folds, len(pages))).split(groups, groups=groups):
+        sub = [pages[i] for i in tr]
+        m = T.LineModel.from_dict(
+            {
+                "stage1": fit_stage(
+                    np.vstack([p.x for p in sub]),
+                    np.concatenate([p.y for p in sub]),
+                    T.LINE_FEATURES,
+                    seed,
+                    np.concatenate([p.w for p in sub]),
+                ),
+                "stage2": None,
+            }
+        )
+        for i in te:
+            oof[pages[i].group] = stage1_logits(m, pages[i])
+    x2 = np.vstack(
+        [
+            np.array(T.stage2_features(oof[p.group], [list(r) for r in p.x])).reshape(
+                -1, len(T.STAGE2_FEATURES)
+            )
+            for p in pages
+        ]
+    )
+    s2 = fit_stage(x2, y, T.STAGE2_FEATURES, seed, w)
+    return T.LineModel.from_dict({"stage1": s1, "stage2": s2, "threshold": T.DEFAULT_THRESHOLD})
 
 
 def keep_model(model: T.LineModel, page: Page) -> list[bool]:
-    return [bool(v) for v in model.probabilities(page.x) < model.cut]
+    probs = T._probabilities([list(r) for r in page.x], model)
+    return [p < model.threshold for p in probs]
 
 
 def keep_extract(res: T.TemplateResources, page: Page) -> list[bool]:
@@ -210,63 +188,28 @@ def best_word_threshold(pages: list[Page]) -> int:
     return best_k
 
 
-Scores = dict[str, list[tuple[float, int, int, int]]]
-
-
-def evaluate(train: list[Page], test: list[Page], patterns: object, seed: int) -> Scores:
-    """Fit on ``train``; return (F1, correct chars, kept chars, body chars) per method and test page."""
-    model, _ = fit_model(train, seed)
+def evaluate(train: list[Page], test: list[Page], patterns: object, seed: int) -> dict[str, list[float]]:
+    model = fit_model(train, seed)
     res = T.TemplateResources(patterns, model)  # type: ignore[arg-type]
     k = best_word_threshold(train)
-    out: Scores = defaultdict(list)
+    out: dict[str, list[float]] = defaultdict(list)
     for p in test:
-        if p.justext_keep is None:
-            p.justext_keep = keep_justext(p)
-        for name, keep in (
-            ("keep_all", [True] * len(p.lines)),
-            ("justext", p.justext_keep),
-            ("words_rule", keep_words(p, k)),
-            ("line_model", keep_model(model, p)),
-            ("tmpl_extract", keep_extract(res, p)),
-        ):
-            f, tp, kept = p.f1(keep)
-            out[name].append((f, tp, kept, p.gold_chars))
-    out["_word_threshold"].append((float(k), 0, 0, 0))
+        out["keep_all"].append(p.f1([True] * len(p.lines))[0])
+        out["justext"].append(p.f1(keep_justext(p))[0])
+        out["words_rule"].append(p.f1(keep_words(p, k))[0])
+        out["line_model"].append(p.f1(keep_model(model, p))[0])
+        out["tmpl_extract"].append(p.f1(keep_extract(res, p))[0])
+    out["_word_threshold"].append(float(k))
     return out
 
 
-def summary(v: list[tuple[float, int, int, int]]) -> dict[str, float]:
-    f = [r[0] for r in v]
-    tp, kept, gold = (sum(r[i] for r in v) for i in (1, 2, 3))
-    pr, rc = tp / max(kept, 1), tp / max(gold, 1)
-    return {
-        "macro": round(float(np.mean(f)), 4),
-        "median": round(float(np.median(f)), 4),
-        "micro": round(2 * pr * rc / (pr + rc) if tp else 0.0, 4),
-        "pages": len(v),
-    }
-
-
-def report(title: str, scores: Scores) -> dict[str, dict[str, float]]:
+def report(title: str, scores: dict[str, list[float]]) -> None:
     print(f"\n== {title}")
-    print(f"  {'method':14s} {'macro':>7s} {'median':>7s} {'micro':>7s}")
-    out = {}
-    for name in METHODS:
-        s = out[name] = summary(scores[name])
-        print(f"  {name:14s} {s['macro']:7.4f} {s['median']:7.4f} {s['micro']:7.4f}")
-    ks = sorted({r[0] for r in scores.get("_word_threshold", [])})
-    print(f"  (n={out['keep_all']['pages']} pages; words_rule thresholds tuned on the training pages: {ks})")
-    return out
-
-
-def cross_validate(pages: list[Page], groups: list[str], folds: int, patterns: object, seed: int) -> Scores:
-    cv: Scores = defaultdict(list)
-    idx = np.arange(len(pages))
-    for tr, te in GroupKFold(n_splits=folds).split(idx, groups=groups):
-        fold = evaluate([pages[i] for i in tr], [pages[i] for i in te], patterns, seed)
-        for k, v in fold.items():
-            cv[k].extend(v)
-    return cv
+    for name in ("keep_all", "justext", "words_rule", "line_model", "tmpl_extract"):
+        v = scores[name]
+        print(f"  {name:14s} body F1 macro {np.mean(v):.4f}  (median {np.median(v):.4f}, n={len(v)})")
+    if scores.get("_word_threshold"):
+        print(f"  words_rule thresholds (tuned on train): {sorted(set(scores['_word_threshold']))}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,46 +224,60 @@ def main(argv: list[str] | None = None) -> int:
     patterns = T.load_patterns()
     pages = read_pages(args.data_dir, patterns)
     print(
-        f"{len(pages)} pages from {len({p.site for p in pages})} sites, "
-        f"{sum(len(p.lines) for p in pages)} lines, "
+        f"{len(pages)} pages, {sum(len(p.lines) for p in pages)} lines, "
         f"{sum(int(p.y.sum()) for p in pages)} boilerplate lines"
     )
-    key = [xxhash.xxh64_intdigest(p.group.encode(), seed=args.seed) % 5 for p in pages]
-    held = [p for p, k in zip(pages, key, strict=True) if k == 0]
-    train = [p for p, k in zip(pages, key, strict=True) if k != 0]
-    metrics = {
-        "fixed_heldout": report(
-            f"fixed held-out split: train {len(train)} pages, test {len(held)} pages",
-            evaluate(train, held, patterns, args.seed),
-        ),
-        "cv_by_page": report(
-            f"{args.folds}-fold cross-validation by page over all {len(pages)} pages",
-            cross_validate(pages, [p.group for p in pages], args.folds, patterns, args.seed),
-        ),
-        "cv_by_site": report(
-            f"{args.folds}-fold cross-validation by site ({len({p.site for p in pages})} sites)",
-            cross_validate(pages, [p.site for p in pages], args.folds, patterns, args.seed),
-        ),
-    }
-    _, d = fit_model(pages, args.seed)
+
+    held = [p for p in pages if xxhash.xxh64_intdigest(p.group.encode(), seed=args.seed) % 5 == 0]
+    train = [p for p in pages if xxhash.xxh64_intdigest(p.group.encode(), seed=args.seed) % 5 != 0]
+    fixed = evaluate(train, held, patterns, args.seed)
+    report(f"fixed held-out split: train {len(train)} pages, test {len(held)} pages", fixed)
+
+    cv: dict[str, list[float]] = defaultdict(list)
+    idx = np.arange(len(pages))
+    for tr, te in GroupKFold(n_splits=args.folds).split(idx, groups=idx):
+        fold = evaluate([pages[i] for i in tr], [pages[i] for i in te], patterns, args.seed)
+        for k, v in fold.items():
+            cv[k].extend(v)
+    report(f"{args.folds}-fold cross-validation by page over all {len(pages)} pages", cv)
+
+    model = fit_model(pages, args.seed)
+    res = T.TemplateResources(patterns, model)
     if not args.no_write:
-        out = {
+        d = {
             "format": "boilerplate-detect line model",
-            "version": 2,
-            **d,
+            "version": 1,
+            "stage1": model_stage(model.stage1),
+            "stage2": model_stage(model.stage2) if model.stage2 else None,
+            "threshold": model.threshold,
             "training": {
                 "data": "pages_boilerplate_aeb.jsonl (Zyte article-extraction benchmark, MIT)",
                 "pages": len(pages),
                 "seed": args.seed,
-                "model": "sklearn HistGradientBoostingClassifier",
-                "params": PARAMS,
+                "C": C,
                 "script": "scripts/train_line_classifier.py",
             },
-            "metrics": {"measure": "character-weighted body F1 per page", "folds": args.folds, **metrics},
+            "metrics": {
+                "heldout_pages": len(held),
+                "heldout_body_f1": {k: round(float(np.mean(v)), 4) for k, v in fixed.items() if k[0] != "_"},
+                "cv_folds": args.folds,
+                "cv_body_f1": {k: round(float(np.mean(v)), 4) for k, v in cv.items() if k[0] != "_"},
+            },
         }
-        args.out.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
+        args.out.write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
         print(f"\nwrote {args.out}")
+    del res
     return 0
+
+
+def model_stage(s: object) -> dict:
+    return {
+        "features": list(s.features),  # type: ignore[attr-defined]
+        "mean": list(s.mean),  # type: ignore[attr-defined]
+        "scale": list(s.scale),  # type: ignore[attr-defined]
+        "coef": list(s.coef),  # type: ignore[attr-defined]
+        "intercept": s.intercept,  # type: ignore[attr-defined]
+    }
 
 
 if __name__ == "__main__":

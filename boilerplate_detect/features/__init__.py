@@ -1,7 +1,7 @@
 """Feature families and the one ordered schema of feature names.
 
 Each family is one module with a name prefix (``rep.``, ``fill.``, ``tmpl.``,
-``read.``, ``spec.``, ``dup.``). A family module defines:
+``read.``, ``spec.``, ``coh.``, ``dup.``). A family module defines:
 
 * ``PREFIX``: its name prefix;
 * ``NAMES``: its feature names, in order, each starting with ``PREFIX``;
@@ -78,9 +78,17 @@ class Context:
 
 
 def _families() -> tuple[ModuleType, ...]:
-    from boilerplate_detect.features import filler, neardup, readability, repetition, specificity, templates
+    from boilerplate_detect.features import (
+        coherence,
+        filler,
+        neardup,
+        readability,
+        repetition,
+        specificity,
+        templates,
+    )
 
-    return (repetition, filler, templates, readability, specificity, neardup)
+    return (repetition, filler, templates, readability, specificity, coherence, neardup)
 
 
 #: The feature families, in schema order.

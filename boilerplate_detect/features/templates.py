@@ -1,16 +1,12 @@
 """Family ``tmpl.``: page chrome, calls to action and template blocks, line by line.
 
 Every line of the text gets a probability of being boilerplate from a small
-gradient-boosted tree model (package data ``line_model.json``: the trees as flat
-arrays, evaluated with numpy, no pickle; trained by
-``scripts/train_line_classifier.py`` on real pages whose article body is known).
-It reads the line itself (words, characters, sentence end, case, function-word
-and digit rates, commas, sentences, separators, URL markers, pattern hits, how
-often the same line recurs in the text), its place in the text (position, words
-before it, paragraph size, distance to the densest region) and its
-neighbourhood (the previous and next line and the mean over windows of 3, 6 and
-12 lines around it), so short lines between body paragraphs read as body and
-runs of short lines as chrome, as in jusText's context-sensitive pass.
+two-stage logistic line model (weights in package data ``line_model.json``,
+trained by ``scripts/train_line_classifier.py`` on real pages whose article body
+is known). Stage one reads the line itself and its neighbourhood (words, case,
+punctuation, function-word rate, digits, separators, pattern hits, position,
+neighbouring line lengths, paragraph size); stage two smooths the stage-one
+scores over neighbouring lines, as jusText's context-sensitive pass does.
 
 On top of the learned model, documented rules from ``chrome_patterns.txt`` mark
 template blocks the training pages do not show: Key Points and FAQ blocks, calls to
@@ -26,29 +22,20 @@ the :func:`line_keys` they share (``Context.site_lines``); a short line present 
 at least :data:`SITE_MIN_OTHERS` other articles of the outlet, and in at least
 :data:`SITE_MIN_SHARE` of them, is a template line.
 
-Cost: only the first :data:`MAX_MODEL_LINES` lines are classified (features, model,
-patterns, blocks, site repeats); later lines are never flagged but still count in the
-line and character totals, so a hostile text of hundreds of thousands of one-word
-lines costs about a tenth of a second instead of seconds.
-
 Spans: kind ``boilerplate`` for page chrome, kind ``template`` for template blocks,
 calls to action, copyright/disclaimer lines and lines repeated across the site.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 import logging
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from importlib import resources as _resources
-from typing import Any
+from operator import mul
 
-import numpy as np
-import numpy.typing as npt
 import xxhash
 
 from boilerplate_detect.errors import ModelLoadError
@@ -58,6 +45,7 @@ from boilerplate_detect.text import Segmented
 
 __all__ = [
     "LINE_FEATURES",
+    "MAX_MODEL_LINES",
     "NAMES",
     "PREFIX",
     "RANGES",
@@ -121,6 +109,8 @@ GUARD_PROB = 0.9
 ANCHORED_MAX_WORDS = 20
 #: When True, the model alone flags a line only next to another flagged or pattern-matched line.
 ISOLATED_GUARD = True
+#: A run of likely-body lines (stage two) bridges at most this many other lines.
+RUN_MAX_GAP = 1
 #: Pattern matching is skipped on lines longer than this many words (chrome lines are short).
 PATTERN_MAX_WORDS = 60
 #: A Key Points / FAQ block that follows its heading as separate paragraphs spans at most this many lines.
@@ -131,32 +121,21 @@ BLOCK_MAX_WORDS = 40
 SHORT_FEATURE_WORDS = 25
 #: Lines with at most this many words count as short for ``tmpl.short_line_frac``.
 SHORT_LINE_WORDS = 5
-#: The function-word rate of a line is read from its first this many words.
-STOP_SAMPLE_WORDS = 40
-#: Only the first this many lines of a text are classified (model, patterns, blocks, site
-#: repeats); later lines are never flagged. Bounds the cost of hostile texts made of
-#: hundreds of thousands of tiny lines; news articles have a few dozen lines.
+#: At most this many lines of a text are classified by the line model (hostile input).
 MAX_MODEL_LINES = 2_000
 
 #: Names of the stage-one line features, in model order.
-# Per-line values that also get neighbour features, and the windows of their means.
-_CONTEXT = ("log_words", "ends_sentence", "stop_frac", "log_repeats", "log_sentences")
-_WINDOWS = (3, 6, 12)
-#: Names of the per-line features the line model reads, in model order: the line itself,
-#: its place in the text, then its neighbourhood (``@-1``/``@1``: the value of the previous
-#: / next line, 0 at the ends; ``~k``: the mean over lines i-k..i+k, line i included).
 LINE_FEATURES: tuple[str, ...] = (
     "log_words",
-    "log_chars",
-    "log_chars_per_word",
+    "words_le2",
+    "words_le5",
+    "words_le10",
+    "words_ge20",
     "ends_sentence",
     "ends_colon",
     "upper_per_word",
     "stop_frac",
     "digit_frac",
-    "comma_per_word",
-    "log_sentences",
-    "log_repeats",
     "has_separator",
     "starts_bullet",
     "has_url",
@@ -165,19 +144,35 @@ LINE_FEATURES: tuple[str, ...] = (
     "pat_legal",
     "pat_heading",
     "rel_pos",
+    "is_first",
+    "is_last",
     "words_before_frac",
+    "prev_log_words",
+    "next_log_words",
+    "win3_mean_log_words",
+    "win3_max_log_words",
+    "win3_short_frac",
     "para_log_words",
     "para_log_lines",
+    "log_chars_per_word",
     "rel_log_words",
     "win5_words_rel",
     "log_dist_main",
-    *(f"{c}@{d}" for d in (-1, 1) for c in _CONTEXT),
-    *(f"{c}~{k}" for k in _WINDOWS for c in _CONTEXT),
 )
-_N_OWN = 25
-_CONTEXT_COLS = [LINE_FEATURES.index(c) for c in _CONTEXT]
-_I_ENDS = LINE_FEATURES.index("ends_sentence")
-_K = np.array(_WINDOWS)
+#: Names of the stage-two (context smoothing) features, in model order.
+STAGE2_FEATURES: tuple[str, ...] = (
+    "z_self",
+    "z_prev",
+    "z_next",
+    "z_win2_mean",
+    "z_win6_mean",
+    "z_win6_min",
+    "log_words",
+    "ends_sentence",
+    "z_win12_mean",
+    "run_words_rel",
+    "in_main_run",
+)
 
 _CATEGORIES = ("keypoints", "faq", "copyright", "disclaimer", "cta", "chrome")
 _TEMPLATE_CATS = frozenset({"keypoints", "faq", "copyright", "disclaimer", "cta"})
@@ -307,62 +302,51 @@ def load_patterns(text: str | None = None) -> Patterns:
     )
 
 
-#: Deepest trees the line model accepts (a tree of depth d is read as 2**d - 1 comparisons).
-MAX_TREE_DEPTH = 4
+@dataclass(frozen=True, slots=True)
+class _Stage:
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    # Folded weights: logit = bias + sum(x * w), with w = coef / scale.
+    w: tuple[float, ...] = ()
+    bias: float = 0.0
+
+    @classmethod
+    def build(
+        cls,
+        features: tuple[str, ...],
+        mean: tuple[float, ...],
+        scale: tuple[float, ...],
+        coef: tuple[float, ...],
+        intercept: float,
+    ) -> _Stage:
+        w = tuple(c / s for c, s in zip(coef, scale, strict=True))
+        bias = intercept - sum(m * wi for m, wi in zip(mean, w, strict=True))
+        return cls(features, mean, scale, coef, intercept, w, bias)
+
+    def logit(self, x: list[float]) -> float:
+        return self.bias + float(sum(map(mul, x, self.w)))
 
 
-def _leaf_table(depth: int) -> npt.NDArray[np.intp]:
-    """Map the comparison bits of a complete tree (heap order, bit k = go right at node k) to its leaf."""
-    inner = 2**depth - 1
-    out = np.empty(2**inner, dtype=np.intp)
-    for code in range(2**inner):
-        node = 0
-        for _ in range(depth):
-            node = 2 * node + 1 + ((code >> node) & 1)
-        out[code] = node - inner
-    return out
-
-
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class LineModel:
-    """The boosted-tree line model (see ``scripts/train_line_classifier.py``).
-
-    Every tree is stored complete, in heap order (node ``k`` has children ``2k+1`` and
-    ``2k+2``; a leaf above the full depth is padded with splits that never matter), so
-    all comparisons of all trees run as one numpy step: a line goes right at a node when
-    ``x[feature] > threshold``; the bits of one tree pick its leaf through a lookup
-    table. The logit of "boilerplate" is ``base`` plus the sum of the leaf values.
+    """The two-stage logistic line model (see ``scripts/train_line_classifier.py``).
 
     Attributes:
-        features: The feature names, equal to :data:`LINE_FEATURES`.
-        feature: Feature index of every inner node, flat over trees, ``trees * (2**depth - 1)``.
-        threshold: Threshold of every inner node (``+inf``: always left), same shape.
-        value: Leaf values, flat over trees, ``trees * 2**depth``.
-        depth: Depth of the (complete) trees, 1 to :data:`MAX_TREE_DEPTH`.
-        base: Baseline logit.
-        cut: Probability at or above which a line is boilerplate.
-        n_trees: Number of trees.
-        leaf: Lookup table from comparison bits to leaf (:func:`_leaf_table`).
-        bits: ``2**k`` for every inner node ``k`` of a tree (small unsigned integers: the
-            comparison bits are summed by a uint8/uint16 matrix product).
-        tree_offset: Index of every tree's first leaf in ``value``.
+        stage1: Weights over :data:`LINE_FEATURES`.
+        stage2: Weights over :data:`STAGE2_FEATURES`, or None for a one-stage model.
+        threshold: Probability at or above which a line is boilerplate.
     """
 
-    features: tuple[str, ...]
-    feature: npt.NDArray[np.intp]
-    threshold: npt.NDArray[np.float64]
-    value: npt.NDArray[np.float64]
-    depth: int
-    base: float
-    cut: float
-    n_trees: int
-    leaf: npt.NDArray[np.intp]
-    bits: npt.NDArray[np.unsignedinteger[Any]]
-    tree_offset: npt.NDArray[np.intp]
+    stage1: _Stage
+    stage2: _Stage | None
+    threshold: float
 
     @classmethod
     def from_dict(cls, d: dict[str, object]) -> LineModel:
-        """Build the model from its JSON form, checking the feature schema and the trees.
+        """Build the model from its JSON form, checking the feature schema.
 
         Args:
             d: The parsed ``line_model.json``.
@@ -371,98 +355,30 @@ class LineModel:
             The model.
 
         Raises:
-            ModelLoadError: When the file's features differ from this build's or the
-                tree arrays are inconsistent.
+            ModelLoadError: When the file's features differ from this build's.
         """
-        raw = d.get("features", ())
-        feats = tuple(str(f) for f in raw) if isinstance(raw, (list, tuple)) else ()
-        if feats != LINE_FEATURES:
-            raise ModelLoadError(
-                f"line model has features {list(feats)}, this build computes {list(LINE_FEATURES)}; "
-                "retrain with scripts/train_line_classifier.py"
-            )
-        trees = d.get("trees")
-        if not isinstance(trees, dict):
-            raise ModelLoadError("line model: 'trees' must be an object; retrain the line model")
-        try:
-            depth = int(trees["depth"])
-            feature = np.asarray(trees["feature"], dtype=np.intp).ravel()
-            thr = np.asarray(
-                [math.inf if v is None else float(v) for v in np.ravel(trees["threshold"])], dtype=np.float64
-            )
-            value = np.asarray(trees["value"], dtype=np.float64).ravel()
-            base = float(d["base"])  # type: ignore[arg-type]
-            cut = float(d.get("threshold", DEFAULT_THRESHOLD))  # type: ignore[arg-type]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelLoadError(
-                f"line model: malformed tree arrays ({exc}); retrain the line model"
-            ) from exc
-        ok = 1 <= depth <= MAX_TREE_DEPTH and 0.0 < cut < 1.0 and math.isfinite(base)
-        n_trees = len(value) >> depth if ok else 0
-        if (
-            not n_trees
-            or len(value) != n_trees * 2**depth
-            or len(feature) != n_trees * (2**depth - 1)
-            or len(thr) != len(feature)
-            or feature.min() < 0
-            or feature.max() >= len(LINE_FEATURES)
-            or not np.isfinite(value).all()
-        ):
-            raise ModelLoadError("line model: inconsistent tree arrays or threshold; retrain the line model")
+
+        def stage(s: object, expected: tuple[str, ...], name: str) -> _Stage:
+            if not isinstance(s, dict):
+                raise ModelLoadError(f"line model: {name} must be an object; retrain the line model")
+            feats = tuple(s.get("features", ()))
+            if feats != expected:
+                raise ModelLoadError(
+                    f"line model {name} has features {list(feats)}, this build computes {list(expected)}; "
+                    "retrain with scripts/train_line_classifier.py"
+                )
+            vals = [tuple(float(v) for v in s[k]) for k in ("mean", "scale", "coef")]
+            if any(len(v) != len(expected) for v in vals) or min(vals[1], default=1.0) <= 0:
+                raise ModelLoadError(f"line model {name}: bad weight vector lengths or scales; retrain")
+            return _Stage.build(feats, vals[0], vals[1], vals[2], float(s["intercept"]))
+
+        s2 = d.get("stage2")
+        thr = d.get("threshold", DEFAULT_THRESHOLD)
         return cls(
-            feats,
-            feature,
-            thr,
-            value,
-            depth,
-            base,
-            cut,
-            n_trees,
-            _leaf_table(depth),
-            (1 << np.arange(2**depth - 1)).astype(np.uint8 if depth <= 3 else np.uint16),
-            np.arange(n_trees) << depth,
+            stage1=stage(d.get("stage1"), LINE_FEATURES, "stage1"),
+            stage2=None if s2 is None else stage(s2, STAGE2_FEATURES, "stage2"),
+            threshold=float(thr) if isinstance(thr, (int, float)) else DEFAULT_THRESHOLD,
         )
-
-    def logits(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Return the boilerplate logit of every row of ``x``.
-
-        Args:
-            x: One row of :data:`LINE_FEATURES` values per line, shape ``(n, features)``.
-
-        Returns:
-            ``n`` logits.
-        """
-        n = len(x)
-        if not n:
-            return np.zeros(0)
-        right = (np.take(x, self.feature, axis=1) > self.threshold).reshape(n, self.n_trees, -1)
-        leaf = self.leaf[right.view(np.uint8) @ self.bits] + self.tree_offset
-        out: npt.NDArray[np.float64] = self.value[leaf].sum(axis=1) + self.base
-        return out
-
-    def probabilities(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Return the probability that each row of ``x`` is a boilerplate line.
-
-        Args:
-            x: As for :meth:`logits`.
-
-        Returns:
-            ``n`` probabilities in [0, 1].
-        """
-        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(self.logits(x), -30.0, 30.0)))
-        return out
-
-    def probability_list(self, x: npt.NDArray[np.float64]) -> list[float]:
-        """Return :meth:`probabilities` as a list (cheaper for the few lines of an article).
-
-        Args:
-            x: As for :meth:`logits`.
-
-        Returns:
-            ``n`` probabilities in [0, 1].
-        """
-        exp = math.exp
-        return [1.0 / (1.0 + exp(-max(-30.0, min(30.0, z)))) for z in self.logits(x).tolist()]
 
 
 def load_line_model(text: str | None = None) -> LineModel:
@@ -516,13 +432,11 @@ def _line_words(seg: Segmented) -> list[list[str]]:
     return out
 
 
-def _line_key_list(
-    seg: Segmented, words: list[list[str]] | None = None, limit: int | None = None
-) -> list[int | None]:
+def _line_key_list(seg: Segmented, words: list[list[str]] | None = None) -> list[int | None]:
     words = _line_words(seg) if words is None else words
     text = seg.text
     out: list[int | None] = []
-    for (s, e), ws in zip(seg.lines[:limit], words, strict=False):
+    for (s, e), ws in zip(seg.lines, words, strict=False):
         if not ws or len(ws) > LINE_KEY_MAX_WORDS:
             out.append(None)
         else:
@@ -547,60 +461,52 @@ def line_keys(seg: Segmented) -> list[int]:
 
 
 def line_features(
-    seg: Segmented,
-    patterns: Patterns,
-    words: list[list[str]] | None = None,
-    limit: int | None = None,
-) -> tuple[npt.NDArray[np.float64], list[str | None]]:
-    """Compute the line-model features of every line, and its pattern category.
-
-    Only the first ``limit`` lines (default :data:`MAX_MODEL_LINES`) are described:
-    the neighbourhood and position features then read those lines only.
+    seg: Segmented, patterns: Patterns, words: list[list[str]] | None = None, limit: int = MAX_MODEL_LINES
+) -> tuple[list[list[float]], list[str | None]]:
+    """Compute the stage-one features of every line, and its pattern category.
 
     Args:
         seg: The segmented text.
         patterns: What :func:`load_patterns` returned.
         words: The words of every line, when the caller already has them.
-        limit: How many lines to describe at most.
+        limit: Describe only the first ``limit`` lines (page-level statistics still
+            count every line), so a hostile text of a million tiny lines costs
+            bounded time.
 
     Returns:
-        ``(x, categories)``: an array of shape ``(lines, len(LINE_FEATURES))`` and the
-        pattern category of every described line (``None`` when no pattern matches).
+        ``(rows, categories)``: one row of :data:`LINE_FEATURES` values per described
+        line, and the pattern category of the line (``None`` when no pattern matches).
     """
     words = _line_words(seg) if words is None else words
-    n = min(len(seg.lines), MAX_MODEL_LINES if limit is None else max(0, limit))
+    n = len(seg.lines)
     if n == 0:
-        return np.zeros((0, len(LINE_FEATURES))), []
+        return [], []
     text = seg.text
-    texts = [text[s:e] for s, e in seg.lines[:n]]
-    repeats = Counter(texts)
-    n_sent = [0] * n
-    for li in seg.sentence_line[: bisect.bisect_left(seg.sentence_line, n)]:
-        n_sent[li] += 1
-    nws = [len(ws) for ws in words[:n]]
+    nws = [len(ws) for ws in words]
     logw = [math.log1p(c) for c in nws]
+    total_words = sum(nws) or 1
+    para_words: dict[int, int] = {}
+    para_lines: dict[int, int] = {}
+    for p, c in zip(seg.line_paragraph, nws, strict=False):
+        para_words[p] = para_words.get(p, 0) + c
+        para_lines[p] = para_lines.get(p, 0) + 1
     max_logw = max(logw)
+    # The densest region of the text: words in a window of +-5 lines, relative to the page's maximum.
     cum = [0]
     for c in nws:
         cum.append(cum[-1] + c)
-    total_words = cum[-1] or 1
-    line_para = seg.line_paragraph[:n]
-    para_words: dict[int, int] = {}
-    para_lines: dict[int, int] = {}
-    for p, c in zip(line_para, nws, strict=True):
-        para_words[p] = para_words.get(p, 0) + c
-        para_lines[p] = para_lines.get(p, 0) + 1
-    # The densest region of the text: words in a window of +-5 lines, relative to the maximum.
     dens = [cum[min(n, i + 6)] - cum[max(0, i - 5)] for i in range(n)]
     max_dens = max(dens) or 1
     main = dens.index(max(dens))
-    last = n - 1 or 1
+    rows: list[list[float]] = []
+    cats: list[str | None] = []
+    before = 0
+    last = n - 1
     find = patterns.find
     is_stop = _STOP.__contains__
-    flat: list[float] = []
-    cats: list[str | None] = []
-    for i, t in enumerate(texts):
-        ws = words[i]
+    short = [c <= SHORT_LINE_WORDS for c in nws]
+    for i, (s, e) in enumerate(seg.lines[: max(0, limit)]):
+        t = text[s:e]
         nw = nws[i]
         inv = 1.0 / nw if nw else 0.0
         # Byte-level counts run at C speed: upper-case letters and digits.
@@ -612,7 +518,7 @@ def line_features(
         cat: str | None = None
         sep = bullet = url = 0.0
         if nw <= PATTERN_MAX_WORDS:
-            cat = find(t, ws)
+            cat = find(t, words[i])
             if nw <= SHORT_FEATURE_WORDS:
                 if not _SEP_CHARS.isdisjoint(t) or " / " in t or t.count(" - ") >= 2:
                     sep = 1.0
@@ -621,21 +527,21 @@ def line_features(
         if t[0] in _BULLET_START and _BULLET.match(t):
             bullet = 1.0
         cats.append(cat)
-        p = line_para[i]
-        sample = ws[:STOP_SAMPLE_WORDS]
-        flat.extend(
-            (
+        lo, hi = max(0, i - 3), min(n, i + 4)
+        win = logw[lo:hi]
+        p = seg.line_paragraph[i]
+        rows.append(
+            [
                 logw[i],
-                math.log1p(len(t)),
-                math.log(len(t) * inv) if nw else 0.0,
+                1.0 if nw <= 2 else 0.0,
+                1.0 if nw <= 5 else 0.0,
+                1.0 if nw <= 10 else 0.0,
+                1.0 if nw >= 20 else 0.0,
                 1.0 if ends else 0.0,
                 1.0 if last_c == ":" else 0.0,
                 min(1.0, n_upper * inv),
-                sum(map(is_stop, sample)) / len(sample) if sample else 0.0,
+                sum(map(is_stop, words[i])) * inv,
                 n_digit / len(t),
-                min(1.0, (t.count(",") + t.count(";")) * inv),
-                math.log1p(n_sent[i]),
-                math.log(repeats[t]),
                 sep,
                 bullet,
                 url,
@@ -643,37 +549,112 @@ def line_features(
                 1.0 if cat == "cta" else 0.0,
                 1.0 if cat in ("copyright", "disclaimer") else 0.0,
                 1.0 if cat in ("keypoints", "faq") else 0.0,
-                i / last,
-                cum[i] / total_words,
+                i / last if last else 0.0,
+                1.0 if i == 0 else 0.0,
+                1.0 if i == last else 0.0,
+                before / total_words,
+                logw[i - 1] if i else 0.0,
+                logw[i + 1] if i < last else 0.0,
+                sum(win) / len(win),
+                max(win),
+                sum(short[lo:hi]) / (hi - lo),
                 math.log1p(para_words[p]),
                 math.log1p(para_lines[p] - 1),
+                math.log(len(t) * inv) if nw else 0.0,
                 logw[i] - max_logw,
                 dens[i] / max_dens,
                 math.log1p(abs(i - main)),
-            )
+            ]
         )
-    a = np.array(flat).reshape(n, _N_OWN)
-    n_ctx = len(_CONTEXT_COLS)
-    pad = np.zeros((n + 2, n_ctx))
-    pad[1:-1] = a[:, _CONTEXT_COLS]
-    cv = np.cumsum(pad[:-1], axis=0)  # cv[j] = sum of the first j lines
-    lo, hi, inv_len = _windows(n)
-    means = (cv[hi] - cv[lo]) * inv_len
-    return np.hstack((a, pad[:-2], pad[2:], means.reshape(n, -1))), cats
+        before += nw
+    return rows, cats
 
 
-def _windows(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-    """Start, end and inverse length of the windows of :data:`_WINDOWS` lines around every line."""
-    idx = np.arange(n)[:, None]
-    lo = np.maximum(0, idx - _K)
-    hi = np.minimum(n, idx + _K + 1)
-    return lo, hi, (1.0 / (hi - lo))[:, :, None]
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    ez = math.exp(z)
+    return ez / (1.0 + ez)
+
+
+def _runs(z: list[float], nws: list[float]) -> tuple[list[float], list[float]]:
+    """Words in the run of likely-body lines around each line, relative to the largest run."""
+    n = len(z)
+    run_id = [-1] * n
+    sizes: list[float] = []
+    cur = -1
+    gap = 0
+    for i in range(n):
+        if z[i] < 0:
+            if cur < 0 or gap > RUN_MAX_GAP:
+                sizes.append(0.0)
+                cur = len(sizes) - 1
+            run_id[i] = cur
+            sizes[cur] += nws[i]
+            gap = 0
+        else:
+            gap += 1
+    top = max(sizes, default=0.0) or 1.0
+    main = sizes.index(top) if sizes and top > 0 else -1
+    rel = [sizes[r] / top if r >= 0 else 0.0 for r in run_id]
+    in_main = [1.0 if r >= 0 and r == main else 0.0 for r in run_id]
+    return rel, in_main
+
+
+def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]]:
+    """Compute the stage-two features from the stage-one logits of every line.
+
+    Args:
+        z: Stage-one logits, one per line.
+        rows: The stage-one feature rows (:func:`line_features`).
+
+    Returns:
+        One row of :data:`STAGE2_FEATURES` values per line.
+    """
+    n = len(z)
+    out: list[list[float]] = []
+    i_logw = LINE_FEATURES.index("log_words")
+    i_ends = LINE_FEATURES.index("ends_sentence")
+    rel, in_main = _runs(z, [math.expm1(r[i_logw]) for r in rows])
+    cum = [0.0]
+    for v in z:
+        cum.append(cum[-1] + v)
+
+    def mean_around(i: int, k: int) -> float:
+        """Mean of z over lines i-k..i+k, without line i itself (0.0 when there are none)."""
+        lo, hi = max(0, i - k), min(n, i + k + 1)
+        return (cum[hi] - cum[lo] - z[i]) / (hi - lo - 1) if hi - lo > 1 else 0.0
+
+    for i in range(n):
+        w6 = z[max(0, i - 6) : i] + z[i + 1 : i + 7]
+        lo, hi = max(0, i - 12), min(n, i + 13)
+        out.append(
+            [
+                z[i],
+                z[i - 1] if i else 0.0,
+                z[i + 1] if i + 1 < n else 0.0,
+                mean_around(i, 2),
+                mean_around(i, 6),
+                min(w6) if w6 else 0.0,
+                rows[i][i_logw],
+                rows[i][i_ends],
+                (cum[hi] - cum[lo]) / (hi - lo),
+                rel[i],
+                in_main[i],
+            ]
+        )
+    return out
+
+
+def _probabilities(rows: list[list[float]], model: LineModel) -> list[float]:
+    z = [max(-30.0, min(30.0, model.stage1.logit(r))) for r in rows]
+    if model.stage2 is not None:
+        z = [model.stage2.logit(r) for r in stage2_features(z, rows)]
+    return [_sigmoid(v) for v in z]
 
 
 def classify_lines(seg: Segmented, res: TemplateResources) -> list[float]:
     """Return the probability that each line of a text is boilerplate (learned model only).
-
-    Lines after the first :data:`MAX_MODEL_LINES` are not classified and get 0.0.
 
     Args:
         seg: The segmented text.
@@ -681,16 +662,17 @@ def classify_lines(seg: Segmented, res: TemplateResources) -> list[float]:
 
     Returns:
         One probability in [0, 1] per line of ``seg.lines``; ``[]`` for empty text.
+        Lines after the first :data:`MAX_MODEL_LINES` are not classified and get 0.0.
     """
-    x, _ = line_features(seg, res.patterns)
-    probs: list[float] = res.model.probabilities(x).tolist()
+    rows, _ = line_features(seg, res.patterns)
+    probs = _probabilities(rows, res.model)
     return probs + [0.0] * (len(seg.lines) - len(probs))
 
 
 def _blocks(seg: Segmented, words: list[list[str]], cats: list[str | None]) -> dict[int, str]:
     """Mark the lines of Key Points / FAQ blocks that follow their heading."""
     marked: dict[int, str] = {}
-    n = len(cats)
+    n = len(seg.lines)
     text = seg.text
     for i, cat in enumerate(cats):
         if cat not in ("keypoints", "faq"):
@@ -740,25 +722,26 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
     if n == 0:
         return FamilyResult((0.0,) * len(NAMES), [])
     words = _line_words(seg)
-    x, cats = line_features(seg, res.patterns, words)
-    m = len(cats)  # lines after the first MAX_MODEL_LINES are not classified
-    probs = res.model.probability_list(x)
-    ends: list[float] = x[:, _I_ENDS].tolist()
+    rows, cats = line_features(seg, res.patterns, words)
+    probs = _probabilities(rows, res.model)
+    # Lines after the first MAX_MODEL_LINES are neither classified nor pattern-matched.
+    probs += [0.0] * (n - len(probs))
+    cats += [None] * (n - len(cats))
     blocks = _blocks(seg, words, cats)
-    site: list[bool] = [False] * m
+    site: list[bool] = [False] * n
     if ctx.site_docs > 0 and ctx.site_lines:
         need = max(SITE_MIN_OTHERS, SITE_MIN_SHARE * ctx.site_docs)
         get = ctx.site_lines.get
-        site = [k is not None and get(k, 0) >= need for k in _line_key_list(seg, words, m)]
-    thr = res.model.cut
+        site = [k is not None and get(k, 0) >= need for k in _line_key_list(seg, words)]
+    i_ends = LINE_FEATURES.index("ends_sentence")
+    thr = res.model.threshold
     spans: list[RawSpan] = []
     n_chars = sum(e - s for s, e in seg.lines) or 1
     bp_lines = tp_lines = bp_chars = tp_chars = chrome = cta = 0
-    site_n = 0
-    short = sum(1 for ws in words[m:] if len(ws) <= SHORT_LINE_WORDS)
+    site_n = short = 0
     found = dict.fromkeys(_TEMPLATE_CATS, False)
     wsum = 0.0
-    for i, (s, e) in enumerate(seg.lines[:m]):
+    for i, (s, e) in enumerate(seg.lines):
         cat = cats[i]
         nw = len(words[i])
         wsum += probs[i] * (e - s)
@@ -778,11 +761,11 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
             kind, detail = "template", "site-repeat"
         elif (
             probs[i] >= thr
-            and (probs[i] >= GUARD_PROB or not (ends[i] and nw >= 3))
+            and (probs[i] >= GUARD_PROB or not (rows[i][i_ends] and nw >= 3))
             and (
                 not ISOLATED_GUARD
                 or (i > 0 and (probs[i - 1] >= thr or cats[i - 1] is not None))
-                or (i < m - 1 and (probs[i + 1] >= thr or cats[i + 1] is not None))
+                or (i < n - 1 and (probs[i + 1] >= thr or cats[i + 1] is not None))
             )
         ):
             kind, detail = "boilerplate", f"line p={probs[i]:.2f}"
