@@ -13,7 +13,7 @@ import numpy as np
 
 from boilerplate_detect import report as _report
 from boilerplate_detect.article import Article, coerce_article
-from boilerplate_detect.features import FEATURE_NAMES, Context, RawSpan, extract, load_resources
+from boilerplate_detect.features import FEATURE_NAMES, Context, RawSpan, extract_many, load_resources
 from boilerplate_detect.language import is_supported
 from boilerplate_detect.report import Report, Span
 from boilerplate_detect.text import MAX_CHARS, Segmented, segment
@@ -149,18 +149,16 @@ class Detector:
     def _score_batch(self, articles: Sequence[Article]) -> list[Report]:
         segs = [segment(a.text, max_chars=self.max_chars) for a in articles]
         contexts = self._site_contexts(articles, segs)
-        rows: list[list[float]] = []
-        spans: list[list[RawSpan]] = []
         evidence: list[DupEvidence | None] = []
-        for art, seg, ctx in zip(articles, segs, contexts, strict=False):
+        for i, (art, seg) in enumerate(zip(articles, segs, strict=True)):
             dup = self.index.evidence(art, seg) if self.index is not None else None
             if dup is not None:
-                ctx = Context(site_lines=ctx.site_lines, site_docs=ctx.site_docs, dup=dup)
-            values, raw = extract(seg, self.resources, ctx)
-            rows.append(values)
-            spans.append(raw)
+                ctx = contexts[i]
+                contexts[i] = Context(site_lines=ctx.site_lines, site_docs=ctx.site_docs, dup=dup)
             evidence.append(dup)
-        x = np.asarray(rows, dtype=np.float64)
+        extracted = extract_many(segs, self.resources, contexts)
+        x = np.asarray([values for values, _ in extracted], dtype=np.float64)
+        spans: list[list[RawSpan]] = [raw for _, raw in extracted]
         proba = self.model.predict_originality(x)
         contrib = self.model.contributions(x)
         return [

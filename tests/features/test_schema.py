@@ -72,3 +72,26 @@ def test_real_values_are_finite_and_inside_their_ranges(
     for name, v in zip(F.FEATURE_NAMES, values, strict=True):
         lo, hi = F.FEATURE_RANGES[name]
         assert math.isfinite(v) and lo <= v <= hi, name
+
+
+def test_extract_many_equals_extract_text_by_text(resources: dict[str, object]) -> None:
+    from tests import texts as X
+
+    texts = [X.EMPTY, X.CLEAN_NEWS, X.PADDED, X.TEMPLATED, X.CHROME_COPY, X.ONE_WORD, X.INDEPENDENT_NEWS]
+    segs = [segment(t) for t in texts]
+    site = F.Context(site_lines={1: 3}, site_docs=4)
+    contexts: list[F.Context | None] = [None, site, None, site, None, None, F.Context()]
+    batch = F.extract_many(segs, resources, contexts)
+    assert batch == [F.extract(s, resources, c) for s, c in zip(segs, contexts, strict=True)]
+    assert F.extract_many([], resources) == []
+    with pytest.raises(ValueError, match="2 texts but 1 contexts"):
+        F.extract_many(segs[:2], resources, [None])
+
+
+def test_extract_many_clips_non_finite_per_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    fam = _fake_family((math.nan, 0.5, math.inf))
+    monkeypatch.setattr(F, "FAMILIES", (fam,))
+    monkeypatch.setattr(F, "_LOW", F.np.array([r[0] for r in fam.RANGES]))
+    monkeypatch.setattr(F, "_HIGH", F.np.array([r[1] for r in fam.RANGES]))
+    rows = F.extract_many([segment("One."), segment("Two.")], {"fake.": None})
+    assert [v for v, _ in rows] == [[0.0, 0.5, 0.0], [0.0, 0.5, 0.0]]
