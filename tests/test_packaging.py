@@ -35,6 +35,7 @@ def test_wheel_contains_package_data_and_model(wheel: Path) -> None:
         "boilerplate_detect/py.typed",
         "boilerplate_detect/_models/default/meta.json",
         "boilerplate_detect/_models/default/model.skops",
+        "boilerplate_detect/_models/default/tables.npz",
         "boilerplate_detect/_models/default/MODEL_CARD.md",
     ):
         assert required in names, required
