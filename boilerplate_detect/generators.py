@@ -18,6 +18,9 @@ own nouns), so the model cannot learn one fixed string of the generator:
 * :func:`chrome`: page chrome (menus, share bars, cookie notices, related links).
 
 :func:`make_variant` applies one to three of them.
+
+:func:`residue` is not a farm generator: it adds a photo credit or a teaser link to an
+original, which stays an original in training (real pages leave such lines).
 """
 
 from __future__ import annotations

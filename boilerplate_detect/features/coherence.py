@@ -2,9 +2,9 @@
 
 Farms stitch passages of several articles into one. A reported story keeps coming
 back to its own people, places and words; a stitched one changes its vocabulary
-abruptly at the seams. Two measures, both on the shared
-segmentation, none tied to a house style or to paragraph layout (a text reflowed into
-one paragraph gets the same values):
+abruptly at the seams. Two measures, both on the shared segmentation, neither tied to
+a house style or to paragraph layout (a text reflowed into one paragraph gets the same
+values):
 
 * ``coh.window_min_cos``: the sentences are grouped in blocks of :data:`BLOCK`; at
   every block boundary the content-word profile of the :data:`WINDOW` blocks before is
