@@ -106,13 +106,7 @@ def synth(fp: Fingerprint, copy: int) -> Fingerprint:
         sent_hash=fp.sent_hash ^ s32,
         sent_facts=facts,
         facts=fp.facts ^ s32,
-        _pairs=None,
-        _idents=None,
-        _sfacts=None,
-        _hashes=None,
-        _screen=None,
-        _keys=None,
-    )
+    )  # the derived caches are init=False: the copy computes its own
 
 
 def fill(idx: Index, fps: Sequence[Fingerprint], target: int, start_copy: int = 1) -> int:

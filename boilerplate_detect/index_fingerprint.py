@@ -180,12 +180,14 @@ class Fingerprint:
     facts: npt.NDArray[np.uint32]
     fact_sent: npt.NDArray[np.uint16]
     body_chars: int
-    _pairs: list[int] | None = field(default=None, compare=False, repr=False)
-    _idents: dict[int, float] | None = field(default=None, compare=False, repr=False)
-    _sfacts: dict[int, set[int]] | None = field(default=None, compare=False, repr=False)
-    _hashes: frozenset[int] | None = field(default=None, compare=False, repr=False)
-    _screen: _Screen | None = field(default=None, compare=False, repr=False)
-    _keys: tuple[IndexParams, list[int], list[int]] | None = field(default=None, compare=False, repr=False)
+    _pairs: list[int] | None = field(default=None, init=False, compare=False, repr=False)
+    _idents: dict[int, float] | None = field(default=None, init=False, compare=False, repr=False)
+    _sfacts: dict[int, set[int]] | None = field(default=None, init=False, compare=False, repr=False)
+    _hashes: frozenset[int] | None = field(default=None, init=False, compare=False, repr=False)
+    _screen: _Screen | None = field(default=None, init=False, compare=False, repr=False)
+    _keys: tuple[IndexParams, list[int], list[int]] | None = field(
+        default=None, init=False, compare=False, repr=False
+    )
 
     def to_bytes(self) -> bytes:
         """Serialise everything but id, outlet and published (stored beside it).
