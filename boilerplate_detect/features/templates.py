@@ -426,6 +426,8 @@ def load() -> TemplateResources:
 
 
 def _line_words(seg: Segmented) -> list[list[str]]:
+    if len(seg.lines) == 1:  # the common case of one paragraph: every word is on the line
+        return [list(seg.words)]
     out: list[list[str]] = [[] for _ in seg.lines]
     for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=False):
         out[li].extend(ws)
