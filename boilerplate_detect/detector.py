@@ -149,13 +149,18 @@ class Detector:
     def _score_batch(self, articles: Sequence[Article]) -> list[Report]:
         segs = [segment(a.text, max_chars=self.max_chars) for a in articles]
         contexts = self._site_contexts(articles, segs)
-        evidence: list[DupEvidence | None] = []
-        for i, (art, seg) in enumerate(zip(articles, segs, strict=True)):
-            dup = self.index.evidence(art, seg) if self.index is not None else None
+        evidence: list[DupEvidence | None] = [None] * len(articles)
+        if self.index is not None:
+            # one batch lookup when the index has it (Index); adapters answer one article at a time
+            many = getattr(self.index, "evidence_many", None)
+            if many is not None:
+                evidence = list(many(articles, segs))
+            else:
+                evidence = [self.index.evidence(art, seg) for art, seg in zip(articles, segs, strict=True)]
+        for i, dup in enumerate(evidence):
             if dup is not None:
                 ctx = contexts[i]
                 contexts[i] = Context(site_lines=ctx.site_lines, site_docs=ctx.site_docs, dup=dup)
-            evidence.append(dup)
         extracted = extract_many(segs, self.resources, contexts)
         x = np.asarray([values for values, _ in extracted], dtype=np.float64)
         spans: list[list[RawSpan]] = [raw for _, raw in extracted]

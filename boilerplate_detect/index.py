@@ -308,7 +308,19 @@ class Index:
     # ------------------------------------------------------------------- reads
     def _matches(self, q: Fingerprint) -> list[Match]:
         p = self._params
-        rows = self._store.candidates(q.query_keys(p), p.max_candidates * OVERFETCH)
+        return self._verify(q, self._store.candidates(q.query_keys(p), p.max_candidates * OVERFETCH))
+
+    def _matches_many(self, qs: Sequence[Fingerprint]) -> list[list[Match]]:
+        """:meth:`_matches` of every fingerprint, with one candidate lookup for all of them."""
+        if not qs:
+            return []
+        p = self._params
+        rows = self._store.candidates_many([q.query_keys(p) for q in qs], p.max_candidates * OVERFETCH)
+        return [self._verify(q, r) for q, r in zip(qs, rows, strict=True)]
+
+    def _verify(self, q: Fingerprint, rows: Sequence[tuple[str, str, str | None, bytes]]) -> list[Match]:
+        """Screen and compare a query's candidate records; return the matches, best first."""
+        p = self._params
         out: list[Match] = []
         n = 0
         for rid, outlet, published, blob in rows:
@@ -337,6 +349,56 @@ class Index:
         """
         return [m.dup for m in self._matches(self.fingerprint(article, seg))]
 
+    def query_many(
+        self, articles: Sequence[Article], segs: Sequence[Segmented | None] | None = None
+    ) -> list[list[NearDuplicate]]:
+        """Query a batch of articles at once: the same results as :meth:`query` on each, faster.
+
+        Every article is compared with the index as it is when the call starts
+        (the articles of the batch do not see each other, unless already indexed).
+
+        Args:
+            articles: The articles.
+            segs: Their segmentations, if already computed (``segs[i]`` belongs to
+                ``articles[i]``; None entries are computed).
+
+        Returns:
+            Per article, in order, its matches, best first.
+
+        Raises:
+            ValueError: ``segs`` and ``articles`` differ in length.
+        """
+        if segs is None:
+            segs = [None] * len(articles)
+        elif len(segs) != len(articles):
+            raise ValueError(f"query_many got {len(articles)} articles but {len(segs)} segmentations")
+        fps = [self._fp_of(a, s) for a, s in zip(articles, segs, strict=True)]
+        return self.query_fingerprints(fps)
+
+    def query_fingerprints(self, fps: Sequence[Fingerprint]) -> list[list[NearDuplicate]]:
+        """Query precomputed fingerprints (made by this index's :meth:`fingerprint`) as a batch.
+
+        The counterpart of :meth:`add_fingerprints`: the same results as
+        :meth:`query` on each article, with the index lookups of the whole batch
+        done together.
+
+        Args:
+            fps: The fingerprints.
+
+        Returns:
+            Per fingerprint, in order, its matches, best first.
+        """
+        return [[m.dup for m in ms] for ms in self._matches_many(fps)]
+
+    def _fp_of(self, article: Article, seg: Segmented | None) -> Fingerprint:
+        """:meth:`fingerprint` without touching the one-article cache."""
+        if seg is None:
+            seg = segment(article.text)
+        last = self._last
+        if last is not None and last[0] is article and last[1] is seg:
+            return last[2]
+        return self._fp(article.id, article.source_key, article.published, seg)
+
     def evidence(self, article: Article, seg: Segmented) -> DupEvidence:
         """Return everything the Detector needs for one article in one call.
 
@@ -349,40 +411,66 @@ class Index:
             normalised offsets of ``seg``.
         """
         q = self.fingerprint(article, seg)
-        matches = self._matches(q)
-        if not matches:
-            return DupEvidence()
-        keep = [i for i, ws in enumerate(seg.sentence_words) if ws]
-        body = sum(seg.sentences[i][1] - seg.sentences[i][0] for i in keep) or 1
-        copied: dict[int, str] = {}
-        earlier_facts: set[int] = set()
-        for m in matches:
-            if m.dup.direction == "copied_by":
-                continue
-            for j in m.query_sentences:
-                copied.setdefault(j, m.dup.id)
-            if m.earlier:
-                earlier_facts.update(m.shared_facts)
-        spans: list[RawSpan] = []
-        last = -2
-        for j, rid in sorted(copied.items()):
-            start, end = seg.sentences[keep[j]]
-            detail = f"shared with {rid}"
-            if spans and j == last + 1 and spans[-1].detail == detail:
-                spans[-1] = spans[-1]._replace(end=end)  # one span per run of shared sentences
-            else:
-                spans.append(RawSpan(start, end, "copied", detail))
-            last = j
-        copied_frac = sum(seg.sentences[keep[j]][1] - seg.sentences[keep[j]][0] for j in copied) / body
-        qf = q.facts.tolist()
-        total = sum(fact_weight(f) for f in qf)
-        novel = sum(fact_weight(f) for f in qf if f not in earlier_facts) / total if total else 1.0
-        values = (
-            max(m.dup.jaccard for m in matches),
-            max(m.dup.containment for m in matches),
-            float(min(len({m.dup.outlet or m.dup.id for m in matches}), MAX_OUTLETS)),
-            min(copied_frac, 1.0),
-            novel,
-            0.0 if any(m.earlier for m in matches) else 1.0,
-        )
-        return DupEvidence(tuple(m.dup for m in matches), values, tuple(spans))
+        return _evidence(q, seg, self._matches(q))
+
+    def evidence_many(self, articles: Sequence[Article], segs: Sequence[Segmented]) -> list[DupEvidence]:
+        """Return :meth:`evidence` for a batch of articles, with the index lookups done together.
+
+        The results equal calling :meth:`evidence` on each article in turn (the
+        batch's articles are compared with the index as it is when the call
+        starts; none of them is added).
+
+        Args:
+            articles: The articles.
+            segs: Their segmentations (``segs[i]`` belongs to ``articles[i]``).
+
+        Returns:
+            Per article, in order, its evidence.
+
+        Raises:
+            ValueError: ``segs`` and ``articles`` differ in length.
+        """
+        if len(segs) != len(articles):
+            raise ValueError(f"evidence_many got {len(articles)} articles but {len(segs)} segmentations")
+        fps = [self._fp_of(a, s) for a, s in zip(articles, segs, strict=True)]
+        return [_evidence(q, seg, ms) for q, seg, ms in zip(fps, segs, self._matches_many(fps), strict=True)]
+
+
+def _evidence(q: Fingerprint, seg: Segmented, matches: list[Match]) -> DupEvidence:
+    """Build one article's evidence from its fingerprint, segmentation and matches."""
+    if not matches:
+        return DupEvidence()
+    keep = [i for i, ws in enumerate(seg.sentence_words) if ws]
+    body = sum(seg.sentences[i][1] - seg.sentences[i][0] for i in keep) or 1
+    copied: dict[int, str] = {}
+    earlier_facts: set[int] = set()
+    for m in matches:
+        if m.dup.direction == "copied_by":
+            continue
+        for j in m.query_sentences:
+            copied.setdefault(j, m.dup.id)
+        if m.earlier:
+            earlier_facts.update(m.shared_facts)
+    spans: list[RawSpan] = []
+    last = -2
+    for j, rid in sorted(copied.items()):
+        start, end = seg.sentences[keep[j]]
+        detail = f"shared with {rid}"
+        if spans and j == last + 1 and spans[-1].detail == detail:
+            spans[-1] = spans[-1]._replace(end=end)  # one span per run of shared sentences
+        else:
+            spans.append(RawSpan(start, end, "copied", detail))
+        last = j
+    copied_frac = sum(seg.sentences[keep[j]][1] - seg.sentences[keep[j]][0] for j in copied) / body
+    qf = q.facts.tolist()
+    total = sum(fact_weight(f) for f in qf)
+    novel = sum(fact_weight(f) for f in qf if f not in earlier_facts) / total if total else 1.0
+    values = (
+        max(m.dup.jaccard for m in matches),
+        max(m.dup.containment for m in matches),
+        float(min(len({m.dup.outlet or m.dup.id for m in matches}), MAX_OUTLETS)),
+        min(copied_frac, 1.0),
+        novel,
+        0.0 if any(m.earlier for m in matches) else 1.0,
+    )
+    return DupEvidence(tuple(m.dup for m in matches), values, tuple(spans))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from boilerplate_detect import Article, Index, IndexMismatchError
+from boilerplate_detect.text import segment
 from tests.index_corpus import story
 from tests.redis_server import RedisServer, redis_server_fixture  # noqa: F401 - provides the fixture
 
@@ -146,3 +147,20 @@ def test_candidate_ties_go_to_the_earlier_article_on_both_backends(
         shared.update(first)  # an update is a new insertion: the other one is now earlier
         embedded.update(first)
         assert [h.id for h in shared.query(query)] == [h.id for h in embedded.query(query)] == ["aa"]
+
+
+def test_redis_batch_queries_equal_one_by_one_and_the_embedded_index(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    arts = articles(16)
+    with Index.open(redis_server.url) as shared, Index.open(tmp_path / "e.idx") as embedded:
+        shared.add_many(arts)
+        embedded.add_many(arts)
+        segs = [segment(a.text) for a in arts]
+        batch = shared.query_many(arts, segs)
+        assert batch == [shared.query(a, s) for a, s in zip(arts, segs, strict=True)]
+        assert [summary(h) for h in batch] == [summary(h) for h in embedded.query_many(arts)]
+        assert all(batch)
+        assert shared.evidence_many(arts, segs) == [
+            shared.evidence(a, s) for a, s in zip(arts, segs, strict=True)
+        ]

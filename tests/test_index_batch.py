@@ -1,0 +1,181 @@
+"""The batch read path: query_many / query_fingerprints / evidence_many / Postings.top_many.
+
+Every batch result must equal the one-by-one result on the same index state:
+same matches, same order, same evidence values and spans, including the
+same-outlet and self exclusions, the ``max_candidates`` / OVERFETCH caps and
+the tie order of candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boilerplate_detect import Article, Index
+from boilerplate_detect.index_store import Postings
+from boilerplate_detect.text import segment
+from tests.index_corpus import story
+
+
+def corpus(seeds: list[int], n_outlets: int) -> list[Article]:
+    """Stories, half-copies (two stories glued) and verbatim copies, over a few outlets."""
+    out: list[Article] = []
+    for k, s in enumerate(seeds):
+        text = story(s)
+        if k % 3 == 1:  # a copy of the previous story's first paragraph with this one's second
+            text = story(seeds[k - 1]).split("\n\n")[0] + "\n\n" + text.split("\n\n")[1]
+        elif k % 5 == 4:  # a verbatim copy of an earlier story
+            text = story(seeds[k // 2])
+        published = f"2025-01-{1 + k % 28:02d}" if k % 2 else None
+        out.append(Article(id=f"a{k}", text=text, outlet=f"o{k % n_outlets}.example", published=published))
+    return out
+
+
+def queries(arts: list[Article], n_outlets: int) -> list[Article]:
+    """Indexed articles themselves (self exclusion), copies from other and same outlets, new stories."""
+    qs = list(arts[::2])
+    qs += [
+        Article(id=f"q{k}", text=a.text, outlet=f"o{(k + 1) % n_outlets}.example")
+        for k, a in enumerate(arts[1::3])
+    ]
+    qs += [Article(id=f"s{k}", text=a.text, url=f"https://{a.outlet}/x{k}") for k, a in enumerate(arts[::4])]
+    qs += [Article(id="blank", text="   "), Article(id="new", text=story(10_000), outlet="z.example")]
+    return qs
+
+
+def small_levels(idx: Index) -> None:
+    """Give the index tiny posting levels, so the base, mid and new levels and merges are all used."""
+    idx._store._post = Postings(new_postings=8, min_mid=16)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["memory", "small_levels", "file"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Index]:
+    with Index.open(tmp_path / "b.idx") if request.param == "file" else Index.memory() as idx:
+        if request.param == "small_levels":
+            small_levels(idx)
+        yield idx
+
+
+@pytest.mark.parametrize("max_candidates", [1, 2, 50], ids=["cap1", "cap2", "default"])
+def test_batch_results_equal_one_by_one(tmp_path: Path, max_candidates: int) -> None:
+    arts = corpus(list(range(40)), n_outlets=4)
+    with Index.memory(max_candidates=max_candidates) as idx:
+        small_levels(idx)
+        idx.add_many(arts[:30])
+        for a in arts[30:]:
+            idx.add(a)
+        idx.remove("a3")
+        idx.update(arts[5])
+        qs = queries(arts, 4)
+        segs = [segment(q.text) for q in qs]
+        one = [idx.query(q, s) for q, s in zip(qs, segs, strict=True)]
+        assert sum(map(len, one)) > 10  # the corpus has matches to compare
+        assert idx.query_many(qs, segs) == one
+        assert idx.query_many(qs) == one
+        assert idx.query_fingerprints([idx.fingerprint(q, s) for q, s in zip(qs, segs, strict=True)]) == one
+        ev_one = [idx.evidence(q, s) for q, s in zip(qs, segs, strict=True)]
+        assert idx.evidence_many(qs, segs) == ev_one
+
+
+def test_batch_results_on_every_backend_level(index: Index) -> None:
+    arts = corpus(list(range(100, 130)), n_outlets=3)
+    index.add_many(arts)
+    qs = queries(arts, 3)
+    segs = [segment(q.text) for q in qs]
+    assert index.evidence_many(qs, segs) == [index.evidence(q, s) for q, s in zip(qs, segs, strict=True)]
+
+
+def test_batch_of_nothing_and_of_an_empty_index() -> None:
+    with Index.memory() as idx:
+        assert idx.query_many([]) == [] and idx.evidence_many([], []) == []
+        a = Article(id="x", text=story(1), outlet="a.example")
+        assert idx.query_many([a]) == [[]]
+
+
+def test_batch_lengths_must_agree() -> None:
+    with Index.memory() as idx:
+        a = Article(id="x", text=story(1), outlet="a.example")
+        with pytest.raises(ValueError, match="1 articles but 2 segmentations"):
+            idx.evidence_many([a], [segment(a.text), segment(a.text)])
+        with pytest.raises(ValueError, match="1 articles but 0 segmentations"):
+            idx.query_many([a], [])
+
+
+def test_other_connection_writes_are_seen_by_a_batch(tmp_path: Path) -> None:
+    path = tmp_path / "shared.idx"
+    arts = corpus(list(range(200, 212)), n_outlets=3)
+    with Index.open(path) as writer, Index.open(path) as reader:
+        qs = [Article(id=f"q{k}", text=a.text, outlet="z.example") for k, a in enumerate(arts)]
+        assert reader.query_many(qs) == [[]] * len(qs)
+        writer.add_many(arts)
+        writer.remove("a1")
+        got = reader.query_many(qs)
+        assert got == [reader.query(q) for q in qs]
+        assert got[0] and all(h.id != "a1" for hits in got for h in hits)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=60),
+    st.lists(st.lists(st.integers(0, 40), max_size=20), max_size=6),
+    st.sets(st.integers(1, 60), max_size=10),
+    st.integers(1, 8),
+)
+def test_top_many_equals_top(
+    docs: list[list[int]], query_lists: list[list[int]], removed: set[int], limit: int
+) -> None:
+    post = Postings(new_postings=8, min_mid=16)
+    for i, keys in enumerate(docs, start=1):
+        post.add([i], [sorted(set(keys))])
+        if i % 7 == 0:
+            post.remove([d for d in removed if d <= i])
+    post.remove(removed)
+    qs = [sorted(set(q)) for q in query_lists]
+    assert post.top_many(qs, limit) == [post.top(q, limit) for q in qs]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=25),
+    st.lists(st.integers(0, 60), min_size=1, max_size=8),
+    st.integers(1, 4),
+    st.sampled_from([1, 3, 50]),
+)
+def test_query_many_property(seeds: list[int], qseeds: list[int], n_outlets: int, cap: int) -> None:
+    arts = corpus(seeds, n_outlets)
+    with Index.memory(max_candidates=cap) as idx:
+        small_levels(idx)
+        idx.add_many(arts)
+        qs = [
+            Article(id=f"a{s % len(arts)}" if s % 2 else f"q{s}", text=story(s), outlet=f"o{s % 5}.example")
+            for s in qseeds
+        ] + arts[: len(qseeds)]
+        assert idx.query_many(qs) == [idx.query(q) for q in qs]
+
+
+class OneByOne:
+    """An index view with evidence() only: the Detector then asks one article at a time."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def evidence(self, article: Article, seg: object) -> object:
+        return self.index.evidence(article, seg)  # type: ignore[arg-type]
+
+
+def test_detector_batch_evidence_gives_the_same_reports() -> None:
+    from boilerplate_detect import Detector
+
+    arts = corpus(list(range(300, 318)), n_outlets=3)
+    with Index.memory() as idx:
+        idx.add_many(arts[:12])
+        batched = Detector.load(index=idx)
+        single = Detector(batched.model, index=OneByOne(idx), resources=batched.resources)  # type: ignore[arg-type]
+        items = [Article(id=f"q{k}", text=a.text, outlet="z.example") for k, a in enumerate(arts)]
+        got = list(batched.score_many(items, batch_size=7))
+        assert got == list(single.score_many(items, batch_size=7))
+        assert sum(len(r.near_duplicates) for r in got) >= 12
