@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources as _resources
 from itertools import pairwise, repeat
 
@@ -84,6 +85,53 @@ _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGITS = b"0123456789"
 
 
+def _class_tables() -> tuple[bytes, bytes]:
+    """The two byte translations of :func:`_specific_test`.
+
+    In the first, digits and double quotes become ``#``; ``I``, the space and the apostrophe
+    stay themselves (the pronoun test looks for ``" I "`` and ``" I'"``); every other byte
+    becomes ``.``. In the second, every upper-case letter becomes ``A`` and every other
+    byte ``.``.
+    """
+    marks = bytearray(b"." * 256)
+    for c in _DIGITS + b'"':
+        marks[c] = ord("#")
+    for c in b"I '":
+        marks[c] = c
+    upper = bytearray(b"." * 256)
+    for c in _UPPER:
+        upper[c] = ord("A")
+    return bytes(marks), bytes(upper)
+
+
+_MARKS, _UPPER_MARKS = _class_tables()
+
+
+def _specific_flags(text: str, spans: Iterable[tuple[int, int]]) -> list[bool]:
+    """Return ``[is_specific(text, start, end) for start, end in spans]``, fast.
+
+    The text is translated once into byte classes (:func:`_class_tables`), one byte per
+    character: a non-ASCII character (never a digit, double quote, upper-case ASCII letter,
+    space or apostrophe, and none of its UTF-8 bytes is one) becomes ``?`` and then ``.``,
+    so offsets into ``text`` are offsets into the classes. ``bytes.find``/``bytes.count``
+    with ``start``/``end`` bounds then count as in a copy of the span, without the copy.
+    The spans must be in range (``0 <= start <= end <= len(text)``).
+    """
+    raw = text.encode("ascii", "replace")
+    marks = raw.translate(_MARKS)
+    find, count = marks.find, marks.count
+    count_upper = raw.translate(_UPPER_MARKS).count
+    pronoun = b" I" in marks  # else no span holds " I " or " I'"
+    out: list[bool] = []
+    for s, e in spans:
+        if find(b"#", s, e) >= 0:
+            out.append(True)
+        else:
+            upper = count_upper(b"A", s, e)
+            out.append(upper > 1 and (not pronoun or upper - count(b" I ", s, e) - count(b" I'", s, e) > 1))
+    return out
+
+
 def _data_text(name: str) -> str:
     try:
         return _resources.files("boilerplate_detect").joinpath("data").joinpath(name).read_text("utf-8")
@@ -131,11 +179,17 @@ class Skeletons:
         vocab: The stock words kept in skeletons.
         weights: Weight of every known skeleton trigram (words joined by spaces).
         threshold: Skeleton score at or above which a non-specific sentence is generic.
+        stock: Every word of ``vocab`` mapped to itself (derived, for a quick
+            ``stock.get(word, OTHER)`` per word).
     """
 
     vocab: frozenset[str]
     weights: dict[tuple[str, ...], float]
     threshold: float
+    stock: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stock", {w: w for w in self.vocab})
 
 
 def load_skeletons(text: str | None = None) -> Skeletons:
@@ -221,23 +275,17 @@ def is_specific(text: str, start: int, end: int) -> bool:
     Returns:
         True when the span holds something specific.
     """
-    b = text[start:end].encode()
-    if b'"' in b or len(b.translate(None, _DIGITS)) != len(b):
-        return True
-    upper = len(b) - len(b.translate(None, _UPPER))
-    if upper <= 1:
-        return False
-    return upper - b.count(b" I ") - b.count(b" I'") > 1
+    sentence = text[start:end]
+    return _specific_flags(sentence, [(0, len(sentence))])[0]
 
 
 def _phrase(
     words: list[str], phrases: dict[tuple[str, str], list[tuple[str, ...]]], first: frozenset[tuple[str, str]]
 ) -> str:
-    bigrams = list(pairwise(words))
-    if first.isdisjoint(bigrams):
+    if first.isdisjoint(pairwise(words)):  # most sentences: no phrase starts here
         return ""
     n = len(words)
-    for i, bg in enumerate(bigrams):
+    for i, bg in enumerate(pairwise(words)):
         cands = phrases.get(bg)
         if cands is None:
             continue
@@ -246,6 +294,13 @@ def _phrase(
             if i + k <= n and tuple(words[i : i + k]) == p:
                 return " ".join(p)
     return ""
+
+
+def _skeleton_score(words: list[str], skeletons: Skeletons) -> float:
+    """Mean weight of the skeleton trigrams of a sentence of at least :data:`SKELETON_N` words."""
+    sk = list(map(skeletons.stock.get, words, repeat(OTHER)))  # skeleton(words, skeletons.vocab)
+    grams = len(words) - SKELETON_N + 1
+    return sum(map(skeletons.weights.get, zip(sk, sk[1:], sk[2:], strict=False), repeat(0.0))) / grams
 
 
 def sentence_scores(seg: Segmented, res: FillerResources) -> list[tuple[float, bool, str]]:
@@ -261,20 +316,31 @@ def sentence_scores(seg: Segmented, res: FillerResources) -> list[tuple[float, b
         skeleton trigrams and the first lexicon phrase it holds (0.0 and ``""`` for specific
         sentences and sentences of fewer than three words).
     """
-    vocab = res.skeletons.vocab
-    get = res.skeletons.weights.get
-    text = seg.text
     out: list[tuple[float, bool, str]] = []
-    for (s, e), ws in zip(seg.sentences, seg.sentence_words, strict=True):
-        spec = is_specific(text, s, e)
+    specific = _specific_flags(seg.text, seg.sentences)
+    for spec, ws in zip(specific, seg.sentence_words, strict=True):
         if spec or len(ws) < SKELETON_N:
             out.append((0.0, spec, ""))
             continue
-        sk = skeleton(ws, vocab)
-        grams = len(ws) - SKELETON_N + 1
-        score = sum(map(get, zip(sk, sk[1:], sk[2:], strict=False), repeat(0.0))) / grams
-        out.append((score, spec, _phrase(ws, res.phrases, res.first_words)))
+        out.append((_skeleton_score(ws, res.skeletons), spec, _phrase(ws, res.phrases, res.first_words)))
     return out
+
+
+def _nonspecific_para_frac(seg: Segmented, specific: list[bool]) -> float:
+    """``fill.nonspecific_para_frac`` from the :func:`_specific_flags` of the sentences."""
+    if len(seg.paragraphs) == 1:  # most texts: one paragraph of all the words
+        return 1.0 if len(seg.words) >= MIN_PARAGRAPH_WORDS and True not in specific else 0.0
+    n_paras = len(seg.paragraphs)
+    para_words = [0] * n_paras
+    para_spec = [False] * n_paras
+    line_para = seg.line_paragraph
+    for line, ws, spec in zip(seg.sentence_line, seg.sentence_words, specific, strict=True):
+        p = line_para[line]
+        para_words[p] += len(ws)
+        if spec:
+            para_spec[p] = True
+    big = [spec for words, spec in zip(para_words, para_spec, strict=True) if words >= MIN_PARAGRAPH_WORDS]
+    return big.count(False) / len(big) if big else 0.0
 
 
 def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
@@ -293,6 +359,10 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
       words) without any name, number, date or quote, [0, 1];
     * ``nonspecific_sentence_frac``: share of sentences without any, [0, 1].
 
+    The sentences are scored as by :func:`sentence_scores`, in the same pass (only the
+    non-specific sentences of at least :data:`MIN_SENTENCE_WORDS` words get a skeleton
+    score and a lexicon look-up).
+
     Args:
         seg: The segmented text.
         res: What :func:`load` returned (a :class:`FillerResources`).
@@ -302,29 +372,34 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
         The values in :data:`NAMES` order and one ``filler`` span per generic sentence.
     """
     assert isinstance(res, FillerResources)
-    scores = sentence_scores(seg, res)
-    thr = res.skeletons.threshold
+    skeletons = res.skeletons
+    thr = skeletons.threshold
+    phrases, first = res.phrases, res.first_words
+    stock, weights = skeletons.stock.get, skeletons.weights.get
+    specific = _specific_flags(seg.text, seg.sentences)
     spans: list[RawSpan] = []
     n = chars = g_chars = generic = hits = nonspec = 0
     run = best_run = 0
     score_sum = 0.0
-    para_words: dict[int, int] = {}
-    para_spec: dict[int, bool] = {}
-    line_para = seg.line_paragraph
-    for i, ((s, e), ws, (score, spec, phrase)) in enumerate(
-        zip(seg.sentences, seg.sentence_words, scores, strict=True)
-    ):
-        p = line_para[seg.sentence_line[i]]
-        para_words[p] = para_words.get(p, 0) + len(ws)
-        para_spec[p] = para_spec.get(p, False) or spec
-        if len(ws) < MIN_SENTENCE_WORDS:
+    for (s, e), ws, spec in zip(seg.sentences, seg.sentence_words, specific, strict=True):
+        n_words = len(ws)
+        if n_words < MIN_SENTENCE_WORDS:
             continue
         n += 1
         chars += e - s
+        if spec:  # score 0.0 and no phrase: adds nothing to the sums
+            run = 0
+            continue
+        nonspec += 1
+        sk = list(map(stock, ws, repeat(OTHER)))  # as _skeleton_score, inlined
+        score = sum(map(weights, zip(sk, sk[1:], sk[2:], strict=False), repeat(0.0))) / (
+            n_words - SKELETON_N + 1
+        )
+        phrase = _phrase(ws, phrases, first)
         score_sum += score
-        hits += phrase != ""
-        nonspec += not spec
-        if not spec and (phrase or (score >= thr and len(ws) >= MIN_SKELETON_WORDS)):
+        if phrase:
+            hits += 1
+        if phrase or (score >= thr and n_words >= MIN_SKELETON_WORDS):
             generic += 1
             g_chars += e - s
             run += 1
@@ -332,7 +407,6 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
             spans.append(RawSpan(s, e, "filler", phrase or "generic"))
         else:
             run = 0
-    big = [p for p, c in para_words.items() if c >= MIN_PARAGRAPH_WORDS]
     if n == 0:
         values: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0)
     else:
@@ -343,8 +417,5 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
             score_sum / nonspec if nonspec else 0.0,
             min(1.0, best_run / RUN_NORM),
         )
-    values += (
-        sum(1 for p in big if not para_spec[p]) / len(big) if big else 0.0,
-        nonspec / n if n else 0.0,
-    )
+    values += (_nonspecific_para_frac(seg, specific), nonspec / n if n else 0.0)
     return FamilyResult(values, spans)

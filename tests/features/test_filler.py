@@ -208,3 +208,108 @@ def test_property_adding_specific_news_never_raises_generic_count(
     base = len(F.extract(segment(text), res, Context()).spans)
     more = len(F.extract(segment(text + "\n\n" + X.CLEAN_NEWS), res, Context()).spans)
     assert more == base
+
+
+# --- The fast paths equal the plain definitions ------------------------------------------------
+
+
+def plain_is_specific(text: str, start: int, end: int) -> bool:
+    """The definition of ``is_specific`` on a copy of the sentence, byte counts, no classes."""
+    b = text[start:end].encode()
+    if b'"' in b or any(c in b for c in b"0123456789"):
+        return True
+    upper = sum(1 for c in b if 65 <= c <= 90)
+    return upper > 1 and upper - b.count(b" I ") - b.count(b" I'") > 1
+
+
+def plain_extract(
+    seg: object, res: F.FillerResources
+) -> tuple[tuple[float, ...], list[tuple[int, int, str]]]:
+    """``fill.`` values and spans straight from their definitions, via ``sentence_scores``."""
+    assert isinstance(seg, type(segment("")))
+    scores = F.sentence_scores(seg, res)
+    n = chars = g_chars = generic = hits = nonspec = run = best_run = 0
+    score_sum = 0.0
+    spans = []
+    para_words: dict[int, int] = {}
+    para_spec: dict[int, bool] = {}
+    for i, ((s, e), ws, (score, spec, phrase)) in enumerate(
+        zip(seg.sentences, seg.sentence_words, scores, strict=True)
+    ):
+        p = seg.line_paragraph[seg.sentence_line[i]]
+        para_words[p] = para_words.get(p, 0) + len(ws)
+        para_spec[p] = para_spec.get(p, False) or spec
+        if len(ws) < F.MIN_SENTENCE_WORDS:
+            continue
+        n += 1
+        chars += e - s
+        score_sum += score
+        hits += phrase != ""
+        nonspec += not spec
+        if not spec and (phrase or (score >= res.skeletons.threshold and len(ws) >= F.MIN_SKELETON_WORDS)):
+            generic += 1
+            g_chars += e - s
+            run += 1
+            best_run = max(best_run, run)
+            spans.append((s, e, phrase or "generic"))
+        else:
+            run = 0
+    big = [p for p, c in para_words.items() if c >= F.MIN_PARAGRAPH_WORDS]
+    values = (
+        (
+            generic / n,
+            g_chars / chars,
+            hits / n,
+            score_sum / nonspec if nonspec else 0.0,
+            min(1.0, best_run / 5),
+        )
+        if n
+        else (0.0,) * 5
+    )
+    values += (
+        sum(1 for p in big if not para_spec[p]) / len(big) if big else 0.0,
+        nonspec / n if n else 0.0,
+    )
+    return values, spans
+
+
+# Sentences that exercise the specificity classes: pronoun "I" in all positions, overlapping
+# " I I ", acronyms, quotes, digits, non-ASCII letters (upper and lower case), apostrophes.
+SPEC_PARTS = [
+    "I think so.",
+    "Then I said no.",
+    "He knew I I did.",
+    "They said I'm late.",
+    "I I I agree.",
+    "The NATO summit ended.",
+    "Only time will tell.",
+    'He said "no".',
+    "It took 3 days.",
+    "Ésta es la Ópera.",
+    "über alles I think",
+    "Anne Berg spoke.",
+    "it remains to be seen how this will play out for everyone involved in it",
+    "\n\n",
+    " ",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SPEC_PARTS) | st.text(max_size=30), max_size=12))
+def test_property_specific_flags_equal_plain_definition(parts: list[str]) -> None:
+    text = " ".join(parts)
+    seg = segment(text)
+    plain = [plain_is_specific(seg.text, s, e) for s, e in seg.sentences]
+    assert F._specific_flags(seg.text, seg.sentences) == plain
+    assert [F.is_specific(seg.text, s, e) for s, e in seg.sentences] == plain
+    assert F.is_specific(text, 0, len(text)) is plain_is_specific(text, 0, len(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([*SPEC_PARTS, X.PADDED, X.CLEAN_NEWS, TWO_CLICHES]), max_size=10))
+def test_property_extract_equals_plain_definition(res: F.FillerResources, parts: list[str]) -> None:
+    seg = segment(" ".join(parts))
+    got = F.extract(seg, res, Context())
+    values, spans = plain_extract(seg, res)
+    assert got.values == values  # bit-identical, not approximately equal
+    assert [(s.start, s.end, s.detail) for s in got.spans] == spans
