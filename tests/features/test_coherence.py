@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -107,3 +109,78 @@ def test_property_range_and_layout(sentences: list[str]) -> None:
         assert math.isfinite(v) and lo <= v <= hi
     # Paragraph layout does not change the values: the same sentences, one per paragraph.
     assert values(res, "\n\n".join(sentences)) == one_paragraph
+
+
+# The fast path (cosines, what extract runs) against the plain statement of the measures.
+TOKENS = [
+    *WORDS,
+    "minister",
+    "ministers",
+    "ministerial",
+    "talks",
+    "talking",
+    "café",
+    "naïve",
+    "don't",
+    "2024",
+    "a1b2",
+    "x",
+    "go",
+    "city",
+    "cities",
+    "which",
+    "because",
+]
+
+
+def reference(res: H.CoherenceResources, sentence_words: list[list[str]]) -> tuple[float, float]:
+    return H.min_cosines(H.stem_counts(sentence_words, res.stop))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TOKENS), max_size=12), max_size=60))
+def test_property_fast_path_equals_reference(sentence_words: list[list[str]]) -> None:
+    res = H.load()
+    fast = H.cosines(sentence_words, res.index)
+    assert fast == reference(res, sentence_words)  # bit for bit, not approximately
+    words = [w for ws in sentence_words for w in ws]
+    assert H.cosines(sentence_words, res.index, words) == fast
+
+
+@pytest.mark.parametrize("n", [4, 9, 31, 256, 257, 1000], ids=lambda n: f"{n}_sentences")
+def test_fast_path_equals_reference_long_texts(res: H.CoherenceResources, n: int) -> None:
+    # Above MAX_ROWS sentences, consecutive sentences share a row in both paths.
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "the", "7"]
+    sentence_words = [[words[(i * 7 + j * 3) % len(words)] for j in range(i % 5 + 1)] for i in range(n)]
+    sentence_words[n // 2] = ["ministers"] * 40
+    assert H.cosines(sentence_words, res.index) == reference(res, sentence_words)
+
+
+def test_memo_starts_afresh_past_its_limit() -> None:
+    res = H.load()
+    index = H.StemIndex(res.stop, limit=3)
+    first = [["alpha", "bravo"], ["charlie", "delta"], ["alpha", "echo"], ["bravo", "golf"]]
+    second = [["hotel", "india"], ["juliet", "kilo"], ["lima", "hotel"], ["india", "mike"]]
+    assert H.cosines(first, index) == reference(res, first)
+    full = index._table
+    assert len(full) == 6  # the six word types of the first text
+    assert H.cosines(second, index) == reference(res, second)
+    assert index._table is not full and len(index._table) == 6  # started afresh: the second text's only
+    assert H.cosines(first, index) == reference(res, first)
+
+
+def test_resources_pickle_with_an_empty_memo(res: H.CoherenceResources) -> None:
+    sentence_words = [["alpha", "bravo"], ["charlie"], ["delta", "alpha"], ["bravo", "echo"]]
+    H.cosines(sentence_words, res.index)
+    copy = pickle.loads(pickle.dumps(res))
+    assert copy.stop == res.stop
+    assert len(copy.index.table()) == 0 < len(res.index.table())
+    assert H.cosines(sentence_words, copy.index) == H.cosines(sentence_words, res.index)
+
+
+def test_threads_share_the_memo(res: H.CoherenceResources) -> None:
+    texts = [[[f"word{chr(97 + (i * j) % 26)}xyz", "story"] for j in range(6)] for i in range(40)]
+    index = H.StemIndex(res.stop)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda sw: H.cosines(sw, index), texts))
+    assert got == [reference(res, sw) for sw in texts]
