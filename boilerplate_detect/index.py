@@ -61,6 +61,7 @@ from boilerplate_detect.index_fingerprint import (
     Match,
     compare,
     may_match,
+    prepare_keys,
 )
 from boilerplate_detect.index_store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -284,6 +285,7 @@ class Index:
     def add_fingerprints(self, fps: Sequence[Fingerprint]) -> None:
         """Store precomputed fingerprints (made by this index's :meth:`fingerprint`)."""
         p = self._params
+        prepare_keys(fps, p)
         recs = [(f.id, f.outlet, f.published, f.to_bytes(), f.posting_keys(p)) for f in fps]
         self._store.put_many(recs, self._record_keys)
 
@@ -315,6 +317,7 @@ class Index:
         if not qs:
             return []
         p = self._params
+        prepare_keys(qs, p)
         rows = self._store.candidates_many([q.query_keys(p) for q in qs], p.max_candidates * OVERFETCH)
         return [self._verify(q, r) for q, r in zip(qs, rows, strict=True)]
 

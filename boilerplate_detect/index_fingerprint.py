@@ -37,7 +37,16 @@ from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, wo
 from boilerplate_detect.report import Direction, NearDuplicate, Passage
 from boilerplate_detect.text import Segmented
 
-__all__ = ["FORMAT_VERSION", "Fingerprint", "IndexParams", "Match", "compare", "fingerprint", "may_match"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Fingerprint",
+    "IndexParams",
+    "Match",
+    "compare",
+    "fingerprint",
+    "may_match",
+    "prepare_keys",
+]
 
 #: Version of the stored record layout (2: fixed-width fields, hashes first).
 FORMAT_VERSION = 2
@@ -382,6 +391,133 @@ class Fingerprint:
         ``params.fact_pairs`` smallest fact pairs.
         """
         return list(self._key_lists(params)[1])
+
+
+#: Below this many fingerprints, :func:`prepare_keys` computes keys one by one (fewer numpy calls).
+MIN_KEY_BATCH = 8
+#: At most this many fingerprints per vectorised pass (the article number is packed in 16 bits).
+MAX_KEY_BATCH = 4096
+_U32 = np.uint64(32)
+
+
+def _concat(arrays: Sequence[npt.NDArray[np.generic]], dtype: type[np.generic]) -> npt.NDArray[np.uint64]:
+    """Concatenate arrays into one ``uint64`` array (an empty one when there are none)."""
+    if not arrays:
+        return np.zeros(0, dtype=np.uint64)
+    return np.concatenate(arrays).astype(dtype, copy=False).astype(np.uint64)
+
+
+def _sorted_unique(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The distinct values of ``a``, sorted (``np.unique`` hashes first, which is slower here)."""
+    a = np.sort(a)
+    if a.size < 2:
+        return a
+    keep = np.empty(a.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    out: npt.NDArray[np.uint64] = a[keep]
+    return out
+
+
+def _per_group_rank(group: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """Position of every element within its run of equal ``group`` values (``group`` sorted)."""
+    new = np.empty(group.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(group[1:], group[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    rank: npt.NDArray[np.intp] = np.arange(group.size) - starts[np.cumsum(new) - 1]
+    return rank
+
+
+def prepare_keys(fps: Sequence[Fingerprint], params: IndexParams) -> None:
+    """Compute the query and posting keys of many fingerprints with a few vectorised calls.
+
+    The keys are cached on each fingerprint, exactly as :meth:`Fingerprint.query_keys`
+    and :meth:`Fingerprint.posting_keys` compute them one by one; fingerprints whose
+    keys are already cached for ``params`` are left alone.
+
+    Args:
+        fps: The fingerprints.
+        params: The index parameters.
+    """
+    todo = []
+    for f in fps:
+        cached = f._keys
+        if cached is None or not (cached[0] is params or cached[0] == params):
+            todo.append(f)
+    if len(todo) < MIN_KEY_BATCH:
+        for f in todo:
+            f._key_lists(params)
+        return
+    if len(todo) > MAX_KEY_BATCH:
+        for i in range(0, len(todo), MAX_KEY_BATCH):
+            prepare_keys(todo[i : i + MAX_KEY_BATCH], params)
+        return
+    n = len(todo)
+    arts = np.arange(n, dtype=np.uint64)
+    u32 = np.uint32
+    bands = _concat([f.bands for f in todo], u32)
+    band_codes = (np.repeat(arts, [len(f.bands) for f in todo]) << _U32) | bands
+    sent_art = np.repeat(arts, [len(f.sent_hash) for f in todo])
+    sent_hash = _concat([f.sent_hash for f in todo], u32)
+    sent_facts = _concat([f.sent_facts for f in todo], u32)
+    shingles = _concat([f.sent_shingles for f in todo], np.uint16)
+    # long sentences, in text order
+    is_long = shingles >= max(params.min_key_words - params.ngram + 1, 2)
+    long_hash = sent_hash[is_long]
+    long_art = sent_art[is_long]
+    long_codes = (long_art << _U32) | ((long_hash ^ _SALT_SENTENCE) & _KEY_MASK)
+    nz = sent_facts != 0
+    fact_codes = (sent_art[nz] << _U32) | ((sent_facts[nz] ^ _SALT_FACTS) & _KEY_MASK)
+    # winnowing: every window of `w` long sentences within one article gives its smallest hash;
+    # an article with at most `w` long sentences gives all of them
+    w = params.winnow
+    n_long = np.bincount(long_art.astype(np.intp), minlength=n)
+    picked = [long_codes[n_long[long_art.astype(np.intp)] <= w]]
+    if long_hash.size >= w:
+        span = long_hash.size - w + 1
+        low = long_hash[:span].copy()
+        for d in range(1, w):
+            np.minimum(low, long_hash[d : d + span], out=low)
+        whole = long_art[:span] == long_art[w - 1 :]
+        picked.append((long_art[:span][whole] << _U32) | ((low[whole] ^ _SALT_SENTENCE) & _KEY_MASK))
+    # fact pairs: per sentence, its smallest MAX_PAIR_FACTS non-weak fact identities, paired
+    facts = _concat([f.facts for f in todo], u32)
+    fact_sent = _concat([f.fact_sent for f in todo], np.uint16)
+    strong = (facts & 3) != 0
+    # one sort of (article, sentence, identity): article < 2**16 per call, sentence < 2**16
+    packed = np.sort(
+        (np.repeat(arts, [len(f.facts) for f in todo])[strong] << np.uint64(48))
+        | (fact_sent[strong] << _U32)
+        | (facts[strong] & _IDENT)
+    )
+    ident = packed & np.uint64(0xFFFFFFFF)
+    group = packed >> _U32
+    keep = _per_group_rank(group) < MAX_PAIR_FACTS
+    ident, group = ident[keep], group[keep]
+    firsts, seconds, owners = [], [], []
+    for d in range(1, min(MAX_PAIR_FACTS, ident.size)):
+        same = group[:-d] == group[d:]
+        firsts.append(ident[:-d][same])
+        seconds.append(ident[d:][same])
+        owners.append(group[d:][same] >> np.uint64(16))
+    if firsts:
+        a, b = np.concatenate(firsts), np.concatenate(seconds)
+        # the same bits as the Python formula: only bits 16..46 of the product are kept
+        pair_keys = ((((a * 0x9E3779B1) ^ b) * 0x85EBCA77 >> np.uint64(16)) ^ _SALT_PAIRS) & _KEY_MASK
+        pair_codes = _sorted_unique((np.concatenate(owners) << _U32) | pair_keys)
+    else:
+        pair_codes = np.zeros(0, dtype=np.uint64)
+    first_pairs = pair_codes[_per_group_rank(pair_codes >> _U32) < params.fact_pairs]
+    query = _sorted_unique(np.concatenate((band_codes, long_codes, fact_codes, pair_codes)))
+    posting = _sorted_unique(np.concatenate((band_codes, *picked, fact_codes, first_pairs)))
+    bounds = np.arange(n + 1, dtype=np.uint64) << _U32
+    q_at = np.searchsorted(query, bounds).tolist()
+    p_at = np.searchsorted(posting, bounds).tolist()
+    q_keys = (query & np.uint64(0xFFFFFFFF)).tolist()
+    p_keys = (posting & np.uint64(0xFFFFFFFF)).tolist()
+    for i, f in enumerate(todo):
+        object.__setattr__(f, "_keys", (params, q_keys[q_at[i] : q_at[i + 1]], p_keys[p_at[i] : p_at[i + 1]]))
 
 
 class Fingerprinter:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boilerplate_detect import Article, Index
+from boilerplate_detect.index_fingerprint import MIN_KEY_BATCH, Fingerprint, IndexParams, prepare_keys
 from boilerplate_detect.index_store import Postings
 from boilerplate_detect.text import segment
 from tests.index_corpus import story
@@ -179,3 +181,66 @@ def test_detector_batch_evidence_gives_the_same_reports() -> None:
         got = list(batched.score_many(items, batch_size=7))
         assert got == list(single.score_many(items, batch_size=7))
         assert sum(len(r.near_duplicates) for r in got) >= 12
+
+
+def fresh_copy(fp: Fingerprint) -> Fingerprint:
+    """The same fingerprint with no cached keys."""
+    return Fingerprint.from_bytes(fp.id, fp.outlet, fp.published, fp.to_bytes())
+
+
+@st.composite
+def fingerprints(draw: st.DrawFn) -> Fingerprint:
+    """Random fingerprints: few distinct values, so that duplicates, ties and long groups occur."""
+    n = draw(st.integers(0, 14))
+    hashes = st.integers(1, 40) | st.integers(0, 0xFFFFFFFF)
+    sent_hash = draw(st.lists(hashes, min_size=n, max_size=n))
+    sent_facts = draw(st.lists(st.sampled_from([0, 0, 7, 99, 0xFFFFFFFF]), min_size=n, max_size=n))
+    shingles = draw(st.lists(st.integers(1, 20), min_size=n, max_size=n))
+    facts = sorted(set(draw(st.lists(st.integers(0, 200) | st.integers(0, 0xFFFFFFFF), max_size=40))))
+    fact_sent = draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=len(facts), max_size=len(facts)))
+    u32 = np.uint32
+    return Fingerprint(
+        id="f",
+        outlet="",
+        published=None,
+        bands=np.asarray(draw(st.lists(st.integers(0, 0x7FFFFFFF), min_size=8, max_size=8)), dtype=u32),
+        sent_hash=np.asarray(sent_hash, dtype=u32),
+        sent_facts=np.asarray(sent_facts, dtype=u32),
+        sent_start=np.zeros(n, dtype=u32),
+        sent_end=np.zeros(n, dtype=u32),
+        sent_shingles=np.asarray(shingles, dtype=np.uint16),
+        facts=np.asarray(facts, dtype=u32),
+        fact_sent=np.asarray(fact_sent, dtype=np.uint16),
+        body_chars=0,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(fingerprints(), min_size=MIN_KEY_BATCH, max_size=30),
+    st.integers(1, 6),
+    st.integers(0, 8),
+    st.integers(1, 9),
+)
+def test_prepare_keys_equals_one_by_one(fps: list[Fingerprint], winnow: int, pairs: int, words: int) -> None:
+    params = IndexParams(winnow=winnow, fact_pairs=pairs, min_key_words=words)
+    batch = [fresh_copy(f) for f in fps]
+    prepare_keys(batch, params)
+    assert all(f._keys is not None for f in batch)  # computed by the batch pass, not lazily below
+    for f, g in zip(batch, fps, strict=True):
+        g = fresh_copy(g)
+        assert f.query_keys(params) == g.query_keys(params)
+        assert f.posting_keys(params) == g.posting_keys(params)
+
+
+@pytest.mark.parametrize("n", [1, MIN_KEY_BATCH - 1, MIN_KEY_BATCH, 64], ids=["one", "below", "min", "batch"])
+def test_prepare_keys_on_real_stories(n: int) -> None:
+    arts = [*corpus(list(range(n)), n_outlets=3), Article(id="empty", text="", outlet="e.example")]
+    with Index.memory() as idx:
+        fps = [idx.fingerprint(a) for a in arts]
+        batch = [fresh_copy(f) for f in fps]
+        prepare_keys(batch, idx.params)
+        for f, g in zip(batch, fps, strict=True):
+            assert f.query_keys(idx.params) == g.query_keys(idx.params)
+            assert f.posting_keys(idx.params) == g.posting_keys(idx.params)
+        assert all(f.pair_keys() for f in fps[:-1])  # the stories have fact pairs
