@@ -29,6 +29,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import or_
+from re import Match
 
 import numpy as np
 
@@ -104,6 +106,8 @@ _DATE_WORDS = frozenset(MONTHS + WEEKDAYS)
 _AMBIGUOUS_DATES = frozenset({"May", "March", "Jan"})
 _SENTENCE_END = frozenset(".!?\"')")
 _PRONOUNS = frozenset(["I", "I'm", "I've", "I'd", "I'll"])
+#: Characters after which a capital is sentence-initial.
+_OPENERS = frozenset("\"('[")
 
 _VERB_AFTER = tuple(" " + v for v in ATTRIBUTION_VERBS)  # "Berg said"
 _VERB_BEFORE = tuple(v + " " for v in ATTRIBUTION_VERBS)  # "said Anne Berg"
@@ -141,6 +145,14 @@ _TITLES = frozenset(
 )
 
 
+_DATE, _NOT_A_NAME = 1, 2
+#: A whole run that is one of these words is a date word, or neither a date nor a name.
+_SINGLE_WORD_KIND: dict[str, int] = {
+    **dict.fromkeys(_PRONOUNS | _TITLES, _NOT_A_NAME),
+    **dict.fromkeys(_DATE_WORDS, _DATE),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Resources:
     """What :func:`load` returns.
@@ -169,15 +181,14 @@ def load() -> Resources:
 
 def _chrome_lines(seg: Segmented) -> list[tuple[int, int]]:
     """Spans of the lines that look like chrome or template headings."""
-    line_words = [0] * len(seg.lines)
-    for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=True):
-        line_words[li] += len(ws)
     text = seg.text
-    return [
-        (s, e)
-        for (s, e), n in zip(seg.lines, line_words, strict=True)
-        if n < CHROME_MAX_WORDS and text[e - 1] not in _SENTENCE_END
-    ]
+    open_lines = [i for i, (_, e) in enumerate(seg.lines) if text[e - 1] not in _SENTENCE_END]
+    if not open_lines:  # the usual article: every line ends a sentence
+        return []
+    line_words = [0] * len(seg.lines)
+    for li, n in zip(seg.sentence_line, map(len, seg.sentence_words), strict=True):
+        line_words[li] += n
+    return [seg.lines[i] for i in open_lines if line_words[i] < CHROME_MAX_WORDS]
 
 
 def _word_counts(words: list[str], codes: dict[str, int]) -> tuple[int, int]:
@@ -185,7 +196,8 @@ def _word_counts(words: list[str], codes: dict[str, int]) -> tuple[int, int]:
     mask = (1 << _FIELD_BITS) - 1
     attributions = vague = 0
     for i in range(0, len(words), _CHUNK):
-        total = sum(map(codes.get, words[i : i + _CHUNK], repeat(0)))
+        chunk = words if len(words) <= _CHUNK else words[i : i + _CHUNK]
+        total = sum(map(codes.get, chunk, repeat(0)))
         attributions += total & mask
         vague += total >> _FIELD_BITS
     return attributions, vague
@@ -198,65 +210,81 @@ class _Names:
     named_attributions: int = 0
     positions: list[int] = field(default_factory=list)  # names and date words, for specific sentences
 
-    def add_name(self, text: str, start: int, end: int) -> None:
-        self.count += 1
-        self.positions.append(start)
-        if text.startswith(_VERB_AFTER, end) or text.endswith(_VERB_BEFORE, 0, start):
-            self.named_attributions += 1
 
-
-def _names(seg: Segmented, chrome: list[tuple[int, int]]) -> _Names:
+def _names(text: str, sentence_starts: set[int], chrome: list[tuple[int, int]]) -> _Names:
     """Names, date words and named attributions (see the module docstring for the rules)."""
-    text = seg.text
-    mid: list[tuple[int, int, str]] = []
-    initial: list[tuple[int, int, str]] = []
+    matches = list(_CAP_RUN.finditer(text))
+    out = _Names()
+    if not matches:
+        return out
     # A capital is sentence-initial at a sentence start (the segmentation already knows "Mr."
     # and quotes ending in a comma) or right after an opening quote or bracket.
-    sentence_starts = {s for s, _ in seg.sentences}
+    mid_s: list[int] = []
+    mid_r: list[str] = []
+    initial: list[tuple[int, str]] = []
     chrome_starts = [s for s, _ in chrome]
-    for m in _CAP_RUN.finditer(text):
-        p = m.start()
-        before = text[p - 1] if p else "\n"
-        if p in sentence_starts or before in "\"('[":
-            bucket = initial
-        elif before.isalnum() or before == "_":
-            continue  # a capital inside a word, as in "iPhone"
+    for p, run in zip(map(Match.start, matches), map(Match.group, matches), strict=True):
+        if p in sentence_starts:
+            is_mid = False
         else:
-            bucket = mid
+            before = text[p - 1] if p else "\n"
+            if before in _OPENERS:
+                is_mid = False
+            elif before.isalnum() or before == "_":
+                continue  # a capital inside a word, as in "iPhone"
+            else:
+                is_mid = True
         if chrome:
             k = bisect.bisect_right(chrome_starts, p) - 1
             if k >= 0 and p < chrome[k][1]:
                 continue
-        run = m.group().rstrip("-'")
-        bucket.append((p, p + len(run), run))
+        if is_mid:
+            mid_s.append(p)
+            mid_r.append(run.rstrip("-'"))
+        else:
+            initial.append((p, run.rstrip("-'")))
     # Every word of a mid-sentence run, and every word but the first of a sentence-initial one.
-    mid_words = set(" ".join([r for _, _, r in mid]).split(" ")) if mid else set()
-    mid_words.update(w for _, _, r in initial if " " in r for w in r.split(" ")[1:])
-    out = _Names()
-    for s, e, run in mid:
-        if run in _DATE_WORDS:
-            out.dates += 1
-            out.positions.append(s)
-        elif run not in _PRONOUNS and run not in _TITLES:
-            out.add_name(text, s, e)
-    for s, e, run in initial:
+    mid_words = set(" ".join(mid_r).split(" ")) if mid_r else set()
+    mid_words.update(w for _, r in initial if " " in r for w in r.split(" ")[1:])
+    name_s: list[int] = []
+    name_e: list[int] = []
+    positions = out.positions
+    dates = 0
+    for s, run in zip(mid_s, mid_r, strict=True):
+        kind = _SINGLE_WORD_KIND.get(run)
+        if kind is None:
+            name_s.append(s)
+            name_e.append(s + len(run))
+            positions.append(s)
+        elif kind == _DATE:
+            dates += 1
+            positions.append(s)
+    for s, run in initial:
+        e = s + len(run)
         first, _, rest = run.partition(" ")
         if first in _DATE_WORDS and first not in _AMBIGUOUS_DATES and not rest:
-            out.dates += 1
-            out.positions.append(s)
+            dates += 1
+            positions.append(s)
             continue
         if first not in mid_words or first in _PRONOUNS:
             if not rest:
                 continue
             s += len(first) + 1
             run = rest
-        if run in _DATE_WORDS:
-            out.dates += 1
-            out.positions.append(s)
-            continue
-        if run in _TITLES or run in _PRONOUNS:
-            continue
-        out.add_name(text, s, e)
+        kind = _SINGLE_WORD_KIND.get(run)
+        if kind == _DATE:
+            dates += 1
+            positions.append(s)
+        elif kind is None:
+            name_s.append(s)
+            name_e.append(e)
+            positions.append(s)
+    out.count = len(name_s)
+    out.dates = dates
+    # A name right before " said" or right after "said ".
+    verb_after = map(text.startswith, repeat(_VERB_AFTER), name_e)
+    verb_before = map(text.endswith, repeat(_VERB_BEFORE), repeat(0), name_s)
+    out.named_attributions = sum(map(or_, verb_after, verb_before))
     return out
 
 
@@ -333,7 +361,8 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
         return FamilyResult((0.0,) * len(NAMES), [])
     text = seg.text
     chrome = _chrome_lines(seg)
-    names = _names(seg, chrome)
+    sentence_starts = [s for s, _ in seg.sentences]
+    names = _names(text, set(sentence_starts), chrome)
     number_weight, numeric_dates, number_pos = _numbers(text, res.function_words)
     quotes = [
         (m.start(), n) for m in _QUOTE.finditer(text) if (n := len(m.group(1).split())) >= QUOTE_MIN_WORDS
@@ -341,9 +370,9 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     quoted_words = sum(n for _, n in quotes)
     attributions, vague = _word_counts(seg.words, res.word_codes)
 
-    sentence_starts = [s for s, _ in seg.sentences]
-    specific = {bisect.bisect_right(sentence_starts, p) for p in names.positions}
-    specific.update(bisect.bisect_right(sentence_starts, p) for p in number_pos)
+    # Sentence numbers (1-based) of the sentences with a name, date, number or quote.
+    specific = set(map(bisect.bisect_right, repeat(sentence_starts), names.positions))
+    specific.update(map(bisect.bisect_right, repeat(sentence_starts), number_pos))
     specific.update(bisect.bisect_right(sentence_starts, p) for p, _ in quotes)
     if chrome:
         chrome_set = set(chrome)

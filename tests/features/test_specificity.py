@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from boilerplate_detect.features import Context, check_family
 from boilerplate_detect.features import specificity as spec
-from boilerplate_detect.text import segment
+from boilerplate_detect.text import Segmented, segment
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,126 @@ def test_values_are_finite_in_range_and_deterministic(res: spec.Resources, text:
     for v, (lo, hi) in zip(out.values, spec.RANGES, strict=True):
         assert math.isfinite(v) and lo <= v <= hi
     assert spec.extract(segment(text), res, Context()) == out
+
+
+# --- the fast paths equal the plain rules -------------------------------------------------
+
+
+def _plain_chrome_lines(seg: Segmented) -> list[tuple[int, int]]:
+    """Chrome lines by the rule as written: fewer than 8 words and no sentence punctuation."""
+    line_words = [0] * len(seg.lines)
+    for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=True):
+        line_words[li] += len(ws)
+    return [
+        (s, e)
+        for (s, e), n in zip(seg.lines, line_words, strict=True)
+        if n < spec.CHROME_MAX_WORDS and seg.text[e - 1] not in ".!?\"')"
+    ]
+
+
+def _plain_names(seg: Segmented, chrome: list[tuple[int, int]]) -> tuple[int, int, int, list[int]]:
+    """``(names, dates, named attributions, positions)`` by the rules, one capitalised run at a time."""
+    text = seg.text
+    starts = {s for s, _ in seg.sentences}
+    mid: list[tuple[int, int, str]] = []
+    initial: list[tuple[int, int, str]] = []
+    for m in re.finditer(r"[A-Z][\w'&-]*(?: [A-Z][\w'&-]*)*", text):
+        p = m.start()
+        before = text[p - 1] if p else "\n"
+        if p in starts or before in "\"('[":
+            bucket = initial
+        elif before.isalnum() or before == "_":
+            continue
+        else:
+            bucket = mid
+        if any(s <= p < e for s, e in chrome):
+            continue
+        run = m.group().rstrip("-'")
+        bucket.append((p, p + len(run), run))
+    mid_words = {w for _, _, r in mid for w in r.split(" ")}
+    mid_words.update(w for _, _, r in initial for w in r.split(" ")[1:])
+    dates = spec._DATE_WORDS
+    not_names = spec._PRONOUNS | spec._TITLES
+    names: list[tuple[int, int]] = []
+    positions: list[int] = []
+    n_dates = 0
+    for s, e, run in mid:
+        if run in dates:
+            n_dates += 1
+            positions.append(s)
+        elif run not in not_names:
+            names.append((s, e))
+    for s, e, run in initial:
+        first, _, rest = run.partition(" ")
+        if first in dates and first not in spec._AMBIGUOUS_DATES and not rest:
+            n_dates += 1
+            positions.append(s)
+            continue
+        if first not in mid_words or first in spec._PRONOUNS:
+            if not rest:
+                continue
+            s, run = s + len(first) + 1, rest
+        if run in dates:
+            n_dates += 1
+            positions.append(s)
+        elif run not in not_names:
+            names.append((s, e))
+    verbs = spec.ATTRIBUTION_VERBS
+    named = sum(
+        any(text.startswith(" " + v, e) or text[:s].endswith(v + " ") for v in verbs) for s, e in names
+    )
+    return len(names), n_dates, named, sorted(positions + [s for s, _ in names])
+
+
+_PIECES = st.sampled_from(
+    [
+        "Anne",
+        "Berg",
+        "said",
+        "says",
+        "told",
+        "added",
+        "the",
+        "The",
+        "May",
+        "March",
+        "Monday",
+        "I",
+        "I'm",
+        "Mr",
+        "Dr.",
+        "St",
+        "iPhone",
+        "AT&T",
+        "Jean-Luc",
+        "Jones'",
+        "O'Neil",
+        "x-Ray",
+        "NEWS",
+        "5",
+        "é",
+        "Éric",
+        "_A",
+    ]
+)
+_GLUE = st.sampled_from(
+    [" ", " ", " ", "  ", "\n", "\n\n", ". ", ", ", ' "', '" ', "(", ")", "-", "'", ": ", "[", "?"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GLUE), max_size=60))
+def test_names_and_chrome_equal_the_plain_rules(pieces: list[tuple[str, str]]) -> None:
+    seg = segment("".join(p + g for p, g in pieces))
+    chrome = spec._chrome_lines(seg)
+    assert chrome == _plain_chrome_lines(seg)
+    got = spec._names(seg.text, {s for s, _ in seg.sentences}, chrome)
+    assert (got.count, got.dates, got.named_attributions, sorted(got.positions)) == _plain_names(seg, chrome)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["said", "ago", "the", "according", "today's", "x"]), max_size=300))
+def test_word_counts_equal_plain_counts(res: spec.Resources, words: list[str]) -> None:
+    attributions = sum(w in spec.ATTRIBUTION_WORDS for w in words)
+    vague = sum(w in spec.VAGUE_TIME for w in words)
+    assert spec._word_counts(words, res.word_codes) == (attributions, vague)
