@@ -231,24 +231,53 @@ def _map_homoglyphs(text: str) -> str:
     return "".join(pieces)
 
 
+# Runs of two or more ASCII spaces (a literal two-space prefix: the engine skips ahead fast).
+_SPACES_RUN = re.compile(r"  +")
+
+
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
-    # Fast path: printable ASCII with single spaces needs no change at all.
+    # Fast paths: printable ASCII (apart from line breaks) without "&" needs no change at
+    # all when its spaces are single, and only its runs of spaces folded otherwise.
     if (
         text.isascii()
         and "\r" not in text
         and "&" not in text
-        and "  " not in text
         and "\t" not in text
         # Printable ASCII apart from line breaks (no other control characters).
         and (text.isprintable() or text.replace("\n", "").isprintable())
     ):
-        return text, None
+        return (text, None) if "  " not in text else _fold_spaces(text)
     norm, omap = _scan(text)
-    if _HOMOGLYPH_ANY.search(norm):
+    if not norm.isascii() and _HOMOGLYPH_ANY.search(norm):
         # After the scan, so that words split by invisible characters or written with
         # entities are whole; the mapping keeps every offset.
         norm = _map_homoglyphs(norm)
     return norm, omap
+
+
+def _fold_spaces(text: str) -> tuple[str, _OffsetMap]:
+    """:func:`_scan` of a printable ASCII text without ``"&"``, tabs or carriage returns.
+
+    The only spans such a text has to normalise are its runs of spaces (each becomes
+    one space), so this gives the same text and the same offset map, with less work.
+    """
+    pieces: list[str] = []
+    norm_at = [0]
+    orig_at = [0]
+    last = 0
+    npos = 0
+    for m in _SPACES_RUN.finditer(text):
+        s, e = m.span()
+        pieces.append(text[last : s + 1])
+        npos += s - last
+        norm_at.append(npos)
+        orig_at.append(s)
+        npos += 1
+        norm_at.append(npos)
+        orig_at.append(e)
+        last = e
+    pieces.append(text[last:])
+    return "".join(pieces), _OffsetMap(norm_at, orig_at)
 
 
 def _scan(text: str) -> tuple[str, _OffsetMap | None]:
@@ -309,6 +338,10 @@ _ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW
 _ASCII_TOKEN_TABLE = bytes(i if chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
 # An apostrophe not between two word characters (in the translated text: letters, digits, "_").
 _STRAY_APOSTROPHE = re.compile(r"'(?:(?![a-z0-9_])|(?<![a-z0-9_]'))")
+# The same for any script (_tokens), once the characters that are neither word characters,
+# white space nor apostrophes are spaces: a word character is then anything else.
+_NOT_IN_WORD = re.compile(r"[^\w\s']")
+_STRAY_APOSTROPHE_ANY = re.compile(r"'(?:(?![^\s'])|(?<![^\s']'))")
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
 _SENT_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
@@ -391,6 +424,22 @@ def _split_sentences(
         if start < le:
             out.append((start, le))
             out_line.append(li)
+
+
+def _tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
+    r"""``_WORD.findall`` of every sentence of any text, by two substitutions and splits.
+
+    As :func:`_ascii_tokens`, for any script: ``\w`` is ``str.isalnum`` or ``"_"`` and
+    ``\s`` is ``str.isspace``, so once every character that is neither (punctuation,
+    symbols) and every apostrophe not between two word characters are spaces,
+    ``str.split`` finds exactly the words. A sentence always starts and ends next to
+    white space or at an end of the text, so deciding the apostrophes on the whole
+    text decides them as on each sentence alone.
+    """
+    spaced = _NOT_IN_WORD.sub(" ", lower)
+    if "'" in spaced:
+        spaced = _STRAY_APOSTROPHE_ANY.sub(" ", spaced)
+    return [spaced[s:e].split() for s, e in sentences]
 
 
 def _ascii_tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
@@ -534,10 +583,7 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
     lower = norm.lower()
     if len(lower) == len(norm):
         token_text = lower
-        if lower.isascii():
-            sentence_words = _ascii_tokens(lower, sentences)
-        else:
-            sentence_words = [findall(lower, s, e) for s, e in sentences]
+        sentence_words = _ascii_tokens(lower, sentences) if lower.isascii() else _tokens(lower, sentences)
     else:  # a few letters (e.g. "İ") grow when lower-cased: tokenise the original case instead
         sentence_words = [[w.lower() for w in findall(norm, s, e)] for s, e in sentences]
         token_text = norm

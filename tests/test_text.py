@@ -4,7 +4,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boilerplate_detect.text import _SPECIAL, _WORD, MAX_CHARS, _special_spans, normalise, segment
+from boilerplate_detect.text import (
+    _SPECIAL,
+    _WORD,
+    MAX_CHARS,
+    _fold_spaces,
+    _scan,
+    _special_spans,
+    _tokens,
+    normalise,
+    segment,
+)
 
 
 @pytest.mark.parametrize(
@@ -197,3 +207,70 @@ def test_a_quote_inside_a_compatibility_form_is_straightened() -> None:
     # "\u0149" (n with apostrophe) is "\u02bcn" in NFKC; the modifier apostrophe is a quote.
     assert normalise("\u0149") == "'n"
     assert segment("\u0149").words == segment(normalise("\u0149")).words == ["n"]
+
+
+# ASCII, letters and digits of other scripts, numerics, quotes, spaces, a combining mark.
+_ANY_SCRIPT = st.sampled_from(
+    list(
+        " \n'aB7_.!-\u00e9\u00c9\u0436\u03b1\u4e2d\u0661\u00bd\u00b2\u2019\u201c\u00a0\u2003\u0301\u00df\u2460\U0001d400\u00ab"
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", []),
+        ("Caf\u00e9's \u00abmenu\u00bb.", [["caf\u00e9's", "menu"]]),
+        (
+            "\u0436'\u0436 '\u03b1 \u03b2' \u4e2d\u6587!",
+            [["\u0436'\u0436", "\u03b1", "\u03b2", "\u4e2d\u6587"]],
+        ),
+        # NFKC first: "x2 = 1\u20442 1." (the fraction slash is not a word character).
+        ("x\u00b2 = \u00bd \u2460.", [["x2", "1", "2", "1"]]),
+    ],
+    ids=["empty", "latin", "other-scripts", "numbers"],
+)
+def test_tokens_any_script_table(text: str, expected: list[list[str]]) -> None:
+    assert segment(text).sentence_words == expected
+
+
+@given(st.lists(_ANY_SCRIPT, max_size=60).map("".join) | st.text(max_size=200))
+def test_any_script_tokeniser_matches_the_word_pattern(text: str) -> None:
+    # The non-ASCII path substitutes and splits; it must agree with the word regex everywhere.
+    seg = segment(text)
+    low = seg.text.lower()
+    if len(low) == len(seg.text):
+        assert seg.sentence_words == [_WORD.findall(low, s, e) for s, e in seg.sentences]
+        assert _tokens(low, seg.sentences) == [_WORD.findall(low, s, e) for s, e in seg.sentences]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ""),
+        ("a  b", "a b"),
+        ("  lead and trail  ", " lead and trail "),
+        ("one   two    three\n\n  four .  ", "one two three\n\n four . "),
+    ],
+    ids=["empty", "two-spaces", "outer-runs", "many-runs"],
+)
+def test_fold_spaces_table(text: str, expected: str) -> None:
+    assert _fold_spaces(text)[0] == expected
+    check_fold_spaces(text)
+
+
+def check_fold_spaces(text: str) -> None:
+    norm, omap = _fold_spaces(text)
+    ref_norm, ref_map = _scan(text)
+    assert norm == ref_norm
+    if ref_map is None:
+        assert (omap.norm, omap.orig) == ([0], [0])
+    else:
+        assert (omap.norm, omap.orig) == (ref_map.norm, ref_map.orig)
+
+
+@given(st.text(alphabet=st.sampled_from(" \nab.'-"), max_size=200))
+def test_fold_spaces_is_the_scan_of_plain_ascii(text: str) -> None:
+    # The ASCII fast path with runs of spaces gives the general scan's text and offset map.
+    check_fold_spaces(text)
