@@ -101,6 +101,8 @@ RANGES: tuple[tuple[float, float], ...] = (
     (0.0, 100.0),
 )
 
+_LOWS, _HIGHS = (tuple(r) for r in zip(*RANGES, strict=True))
+
 _DATE_WORDS = frozenset(MONTHS + WEEKDAYS)
 #: Date words that are also ordinary words ("May I ...", "March on ..."): dates only mid-sentence.
 _AMBIGUOUS_DATES = frozenset({"May", "March", "Jan"})
@@ -117,11 +119,38 @@ _FIELD_BITS = 16
 _CHUNK = (1 << _FIELD_BITS) - 1
 
 # Patterns start with a character class or a literal: Python's re scans those fastest.
+#: The rule for a run of capitalised words, as written; :data:`_CLASS_RUN` finds the same spans.
 _CAP_RUN = re.compile(r"[A-Z][\w'&-]*(?: [A-Z][\w'&-]*)*")
 _NUMBER = re.compile(r"([0-9][0-9,.]*(?:[/-][0-9]+)*)(?:[ -]?([%A-Za-z]+))?")
 _QUOTE = re.compile(r'"([^"\n]+)"')
 _YEAR = re.compile(r"(?:1[89]|20)[0-9][0-9]")
 _NUMERIC_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# One byte per character names its class (see _char_classes): "U" A-Z, "d" 0-9, "a" any other
+# word character (str.isalnum or "_"), "q" an apostrophe, "j" "&" or "-", "o" an opening '"',
+# "(" or "[", " " a space, "." anything else. On these bytes the capitalised-run rule starts
+# with a literal byte, which re scans for fast, and digit runs are found the same way.
+_CLASS_RUN = re.compile(rb"U[Uadqj]*(?: U[Uadqj]*)*")
+_CLASS_DIGITS = re.compile(rb"dd*")  # not "d+": a literal first byte makes re scan fast
+_MID, _INITIAL, _INSIDE_WORD = 0, 1, 2
+#: What a capital is, by the class of the character before it (see :func:`_names`).
+_KIND_AFTER = [_INITIAL if c in b"qo" else _INSIDE_WORD if c in b"Uad" else _MID for c in range(256)]
+
+
+def _char_class(ch: str) -> bytes:
+    if "A" <= ch <= "Z":
+        return b"U"
+    if "0" <= ch <= "9":
+        return b"d"
+    if ch.isalnum() or ch == "_":
+        return b"a"
+    return {"'": b"q", "&": b"j", "-": b"j", '"': b"o", "(": b"o", "[": b"o", " ": b" "}.get(ch, b".")
+
+
+#: bytes.translate table of the classes of the ASCII characters.
+_ASCII_CLASSES = b"".join(_char_class(chr(i)) for i in range(128)) + b"." * 128
+#: Size of the class table of :class:`Resources` (the Basic Multilingual Plane).
+_BMP = 0x10000
+
 #: Titles written with a dot: the capital after "Mr. " is mid-sentence; the title is no name.
 _TITLES = frozenset(
     [
@@ -161,10 +190,13 @@ class Resources:
         function_words: Lower-case function words: a number followed by one is a bare number.
         word_codes: Token -> packed count: 1 for an attribution word, ``1 << 16`` for a vague
             time word.
+        char_classes: Code point -> class byte (see :func:`_char_classes`) of every character
+            of the Basic Multilingual Plane.
     """
 
     function_words: frozenset[str]
     word_codes: dict[str, int]
+    char_classes: np.ndarray = field(repr=False, compare=False)
 
 
 def load() -> Resources:
@@ -176,7 +208,19 @@ def load() -> Resources:
     words = frozenset(w for line in load_lines("function_words.txt") for w in line.split(":", 1)[1].split())
     codes = dict.fromkeys(ATTRIBUTION_WORDS, 1)
     codes.update(dict.fromkeys(VAGUE_TIME, 1 << _FIELD_BITS))
-    return Resources(function_words=words, word_codes=codes)
+    table = np.frombuffer(b"".join(_char_class(chr(i)) for i in range(_BMP)), dtype=np.uint8)
+    return Resources(function_words=words, word_codes=codes, char_classes=table)
+
+
+def _char_classes(text: str, table: np.ndarray) -> bytes:
+    """The class byte of every character of ``text`` (``table`` is ``Resources.char_classes``)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_CLASSES)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = table[np.minimum(codes, _BMP - 1)]
+    for i in np.flatnonzero(codes >= _BMP).tolist():
+        classes[i] = ord(_char_class(text[i]))
+    return classes.tobytes()
 
 
 def _chrome_lines(seg: Segmented) -> list[tuple[int, int]]:
@@ -211,38 +255,44 @@ class _Names:
     positions: list[int] = field(default_factory=list)  # names and date words, for specific sentences
 
 
-def _names(text: str, sentence_starts: set[int], chrome: list[tuple[int, int]]) -> _Names:
+def _runs(text: str, starts: list[int], ends: list[int]) -> list[str]:
+    """The texts of the capitalised runs, without a trailing hyphen or apostrophe."""
+    return list(map(str.rstrip, map(text.__getitem__, map(slice, starts, ends)), repeat("-'")))
+
+
+def _names(text: str, classes: bytes, sentence_starts: set[int], chrome: list[tuple[int, int]]) -> _Names:
     """Names, date words and named attributions (see the module docstring for the rules)."""
-    matches = list(_CAP_RUN.finditer(text))
     out = _Names()
-    if not matches:
-        return out
     # A capital is sentence-initial at a sentence start (the segmentation already knows "Mr."
     # and quotes ending in a comma) or right after an opening quote or bracket.
     mid_s: list[int] = []
-    mid_r: list[str] = []
-    initial: list[tuple[int, str]] = []
+    mid_e: list[int] = []
+    init_s: list[int] = []
+    init_e: list[int] = []
     chrome_starts = [s for s, _ in chrome]
-    for p, run in zip(map(Match.start, matches), map(Match.group, matches), strict=True):
+    for p, e in map(Match.span, _CLASS_RUN.finditer(classes)):
         if p in sentence_starts:
-            is_mid = False
-        else:
-            before = text[p - 1] if p else "\n"
-            if before in _OPENERS:
-                is_mid = False
-            elif before.isalnum() or before == "_":
+            kind = _INITIAL
+        elif p:
+            kind = _KIND_AFTER[classes[p - 1]]
+            if kind == _INSIDE_WORD:
                 continue  # a capital inside a word, as in "iPhone"
-            else:
-                is_mid = True
+        else:
+            kind = _MID
         if chrome:
             k = bisect.bisect_right(chrome_starts, p) - 1
             if k >= 0 and p < chrome[k][1]:
                 continue
-        if is_mid:
+        if kind == _MID:
             mid_s.append(p)
-            mid_r.append(run.rstrip("-'"))
+            mid_e.append(e)
         else:
-            initial.append((p, run.rstrip("-'")))
+            init_s.append(p)
+            init_e.append(e)
+    if not (mid_s or init_s):
+        return out
+    mid_r = _runs(text, mid_s, mid_e)
+    initial = list(zip(init_s, _runs(text, init_s, init_e), strict=True))
     # Every word of a mid-sentence run, and every word but the first of a sentence-initial one.
     mid_words = set(" ".join(mid_r).split(" ")) if mid_r else set()
     mid_words.update(w for _, r in initial if " " in r for w in r.split(" ")[1:])
@@ -251,12 +301,12 @@ def _names(text: str, sentence_starts: set[int], chrome: list[tuple[int, int]]) 
     positions = out.positions
     dates = 0
     for s, run in zip(mid_s, mid_r, strict=True):
-        kind = _SINGLE_WORD_KIND.get(run)
-        if kind is None:
+        word_kind = _SINGLE_WORD_KIND.get(run)
+        if word_kind is None:
             name_s.append(s)
             name_e.append(s + len(run))
             positions.append(s)
-        elif kind == _DATE:
+        elif word_kind == _DATE:
             dates += 1
             positions.append(s)
     for s, run in initial:
@@ -271,11 +321,11 @@ def _names(text: str, sentence_starts: set[int], chrome: list[tuple[int, int]]) 
                 continue
             s += len(first) + 1
             run = rest
-        kind = _SINGLE_WORD_KIND.get(run)
-        if kind == _DATE:
+        word_kind = _SINGLE_WORD_KIND.get(run)
+        if word_kind == _DATE:
             dates += 1
             positions.append(s)
-        elif kind is None:
+        elif word_kind is None:
             name_s.append(s)
             name_e.append(e)
             positions.append(s)
@@ -288,18 +338,10 @@ def _names(text: str, sentence_starts: set[int], chrome: list[tuple[int, int]]) 
     return out
 
 
-def _numbers(text: str, function_words: frozenset[str]) -> tuple[float, int, list[int]]:
+def _numbers(text: str, classes: bytes, function_words: frozenset[str]) -> tuple[float, int, list[int]]:
     """Weighted number count, numeric dates, and the start of every number."""
-    # Candidates from a vectorised digit scan: cheaper than a regex scan of the whole text.
-    if text.isascii():  # code points are the bytes
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        digit = (codes - np.uint8(48)) < 10  # wraps below "0"
-    else:
-        codes32 = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        digit = (codes32 - np.uint32(48)) < 10
-    candidates = ((digit[1:] & ~digit[:-1]).nonzero()[0] + 1).tolist()
-    if len(digit) and digit[0]:
-        candidates.insert(0, 0)
+    # Candidates: the start of every run of ASCII digits.
+    candidates = map(Match.start, _CLASS_DIGITS.finditer(classes))
     weight = 0.0
     dates = 0
     positions: list[int] = []
@@ -362,8 +404,9 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     text = seg.text
     chrome = _chrome_lines(seg)
     sentence_starts = [s for s, _ in seg.sentences]
-    names = _names(text, set(sentence_starts), chrome)
-    number_weight, numeric_dates, number_pos = _numbers(text, res.function_words)
+    classes = _char_classes(text, res.char_classes)
+    names = _names(text, classes, set(sentence_starts), chrome)
+    number_weight, numeric_dates, number_pos = _numbers(text, classes, res.function_words)
     quotes = [
         (m.start(), n) for m in _QUOTE.finditer(text) if (n := len(m.group(1).split())) >= QUOTE_MIN_WORDS
     ]
@@ -395,5 +438,5 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
         len(specific) / n_sentences if n_sentences else 0.0,
         vague * per100,
     )
-    values = tuple(min(max(v, lo), hi) for v, (lo, hi) in zip(raw, RANGES, strict=True))
+    values = tuple(map(min, map(max, raw, _LOWS), _HIGHS))  # each clipped to its range
     return FamilyResult(values, [])

@@ -245,11 +245,13 @@ _GLUE = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_PIECES, _GLUE), max_size=60))
-def test_names_and_chrome_equal_the_plain_rules(pieces: list[tuple[str, str]]) -> None:
+def test_names_and_chrome_equal_the_plain_rules(res: spec.Resources, pieces: list[tuple[str, str]]) -> None:
     seg = segment("".join(p + g for p, g in pieces))
     chrome = spec._chrome_lines(seg)
     assert chrome == _plain_chrome_lines(seg)
-    got = spec._names(seg.text, {s for s, _ in seg.sentences}, chrome)
+    got = spec._names(
+        seg.text, spec._char_classes(seg.text, res.char_classes), {s for s, _ in seg.sentences}, chrome
+    )
     assert (got.count, got.dates, got.named_attributions, sorted(got.positions)) == _plain_names(seg, chrome)
 
 
@@ -259,3 +261,26 @@ def test_word_counts_equal_plain_counts(res: spec.Resources, words: list[str]) -
     attributions = sum(w in spec.ATTRIBUTION_WORDS for w in words)
     vague = sum(w in spec.VAGUE_TIME for w in words)
     assert spec._word_counts(words, res.word_codes) == (attributions, vague)
+
+
+_CLASS_ALPHABET = [*"AZaz09_'&-\"([ .\n,", "é", "É", "İ", "ß", "\U0001d400", "\U00020000", "٣", "²", "\u00a0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CLASS_ALPHABET), max_size=120) | st.text(max_size=60))
+def test_class_bytes_give_the_runs_of_the_text_rules(res: spec.Resources, text: str) -> None:
+    classes = spec._char_classes(text, res.char_classes)
+    assert classes == b"".join(spec._char_class(ch) for ch in text)  # table, fix-ups and ASCII path agree
+    assert [m.span() for m in spec._CLASS_RUN.finditer(classes)] == [
+        m.span() for m in spec._CAP_RUN.finditer(text)
+    ]
+    digit_runs = [m.start() for m in re.finditer(r"[0-9]+", text)]
+    assert [m.start() for m in spec._CLASS_DIGITS.finditer(classes)] == digit_runs
+    for i, ch in enumerate(text):  # the class of the character before a capital decides its kind
+        kind = spec._KIND_AFTER[classes[i]]
+        if ch in "\"('[":
+            assert kind == spec._INITIAL
+        elif ch.isalnum() or ch == "_":
+            assert kind == spec._INSIDE_WORD
+        else:
+            assert kind == spec._MID
