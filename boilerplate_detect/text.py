@@ -338,12 +338,16 @@ _ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW
 _ASCII_TOKEN_TABLE = bytes(i if chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
 # An apostrophe not between two word characters (in the translated text: letters, digits, "_").
 _STRAY_APOSTROPHE = re.compile(r"'(?:(?![a-z0-9_])|(?<![a-z0-9_]'))")
-# The same for any script (_tokens), once the characters that are neither word characters,
-# white space nor apostrophes are spaces: a word character is then anything else.
-_NOT_IN_WORD = re.compile(r"[^\w\s']")
+# The tokeniser of other texts (_tokens) translates their UTF-8 bytes with this table:
+# the ASCII characters as above, the bytes of every other character kept.
+_UTF8_TOKEN_TABLE = bytes(i if i >= 128 or chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# An apostrophe not between two word characters, once the characters that are neither word
+# characters, white space nor apostrophes are spaces (a word character is anything else).
 _STRAY_APOSTROPHE_ANY = re.compile(r"'(?:(?![^\s'])|(?<![^\s']'))")
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
-_SENT_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# Group 1 is the end of the sentence: the marks and any closing quotes or brackets.
+_SENT_END = re.compile(r"([.!?](?<![.!?]{2})[.!?]*[\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
     [
         "mr",
@@ -400,25 +404,37 @@ _ABBREV = frozenset(
 )
 
 
+# The last word before a mark is an abbreviation only if it is at most this long
+# (single letters too), once lower-cased and stripped of opening quotes and brackets.
+_ABBREV_MAX = max(map(len, _ABBREV))
+# Too long for that: more characters than _ABBREV_MAX right before the mark, none of them
+# white space, a quote or an opening bracket (lower-casing never shortens a character, nor
+# makes one of those), so the stripped last word keeps all of them.
+_TAIL = _ABBREV_MAX + 1
+_LONG_TAIL = re.compile(rf"[^\s\"'(]{{{_TAIL}}}")
+
+
 def _split_sentences(
     text: str, lines: list[tuple[int, int]], out: list[tuple[int, int]], out_line: list[int]
 ) -> None:
     """Append the sentences of every line, and their line index, to ``out`` and ``out_line``."""
     finditer = _SENT_END.finditer
+    long_tail = _LONG_TAIL.fullmatch
     for li, (ls, le) in enumerate(lines):
         # Scanning text[ls:le] in place: the character before a line is a line break or a
         # space, so the look-behind of _SENT_END sees no mark there, as on a copy of the line.
         start = ls
         for m in finditer(text, ls, le):
             ms = m.start()
-            # Only the tail before the mark matters (abbreviations are short): slicing the
-            # whole head made long lines of abbreviations quadratic.
-            head = text[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
-            if head:
-                last_word = head[-1].lower().lstrip("\"'(")
-                if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
-                    continue
-            out.append((start, ms + len(m.group().rstrip())))
+            if ms - _TAIL < start or long_tail(text, ms - _TAIL, ms) is None:
+                # Only the tail before the mark matters (abbreviations are short): slicing
+                # the whole head made long lines of abbreviations quadratic.
+                head = text[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
+                if head:
+                    last_word = head[-1].lower().lstrip("\"'(")
+                    if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+                        continue
+            out.append((start, m.end(1)))
             out_line.append(li)
             start = m.end()
         if start < le:
@@ -427,16 +443,23 @@ def _split_sentences(
 
 
 def _tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
-    r"""``_WORD.findall`` of every sentence of any text, by two substitutions and splits.
+    r"""``_WORD.findall`` of every sentence of any text, by translations and splits.
 
     As :func:`_ascii_tokens`, for any script: ``\w`` is ``str.isalnum`` or ``"_"`` and
     ``\s`` is ``str.isspace``, so once every character that is neither (punctuation,
     symbols) and every apostrophe not between two word characters are spaces,
-    ``str.split`` finds exactly the words. A sentence always starts and ends next to
-    white space or at an end of the text, so deciding the apostrophes on the whole
-    text decides them as on each sentence alone.
+    ``str.split`` finds exactly the words. The ASCII characters are translated as
+    bytes (the UTF-8 bytes of the others are kept); the few other characters that are
+    neither are replaced one by one. A sentence always starts and ends next to white
+    space or at an end of the text, so deciding the apostrophes on the whole text
+    decides them as on each sentence alone.
     """
-    spaced = _NOT_IN_WORD.sub(" ", lower)
+    spaced = (
+        lower.encode("utf-8", "surrogatepass").translate(_UTF8_TOKEN_TABLE).decode("utf-8", "surrogatepass")
+    )
+    for c in set(_NON_ASCII.findall(lower)):
+        if not (c.isalnum() or c.isspace()):
+            spaced = spaced.replace(c, " ")
     if "'" in spaced:
         spaced = _STRAY_APOSTROPHE_ANY.sub(" ", spaced)
     return [spaced[s:e].split() for s, e in sentences]

@@ -5,6 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from boilerplate_detect.text import (
+    _ABBREV,
+    _SENT_END,
     _SPECIAL,
     _WORD,
     MAX_CHARS,
@@ -274,3 +276,43 @@ def check_fold_spaces(text: str) -> None:
 def test_fold_spaces_is_the_scan_of_plain_ascii(text: str) -> None:
     # The ASCII fast path with runs of spaces gives the general scan's text and offset map.
     check_fold_spaces(text)
+
+
+def _split_sentences_plainly(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """The sentence splitter without its shortcut: the abbreviation check at every mark."""
+    out = []
+    for li, (ls, le) in enumerate(lines):
+        start = ls
+        for m in _SENT_END.finditer(text, ls, le):
+            ms = m.start()
+            head = text[max(ms - 40, start) : ms].rsplit(None, 1)
+            if head:
+                last_word = head[-1].lower().lstrip("\"'(")
+                if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+                    continue
+            out.append((start, ms + len(m.group().rstrip()), li))
+            start = m.end()
+        if start < le:
+            out.append((start, le, li))
+    return out
+
+
+# Abbreviations, single letters, long words, quotes and brackets before marks of every kind.
+# Sentence-end candidates: a word (abbreviations, single letters, quoted or bracketed words,
+# longer words), marks, white space (or none) and what follows.
+_WORD_BEFORE_MARK = st.sampled_from(
+    ["Mr", "mrs", "U.S", "e.g", "a", "B", "\u00c9", "word", "words", "Sept", "(Mr", '"""sen', "x\u0130", ""]
+)
+_MARK = st.sampled_from([".", "!", "?", "...", ".)", '."', "'.", ""])
+_AFTER_MARK = st.sampled_from([" ", "  ", "\n", "\u00a0", "", " x"])
+_NEXT = st.sampled_from(["Next", "9", '"Q', "(A", "lower", ""])
+_SENTENCE_TEXT = st.lists(
+    st.tuples(_WORD_BEFORE_MARK, _MARK, _AFTER_MARK, _NEXT).map("".join), max_size=30
+).map(" ".join)
+
+
+@given(_SENTENCE_TEXT)
+def test_sentence_splitter_matches_the_plain_check(text: str) -> None:
+    seg = segment(text)
+    got = [(s, e, li) for (s, e), li in zip(seg.sentences, seg.sentence_line, strict=True)]
+    assert got == _split_sentences_plainly(seg.text, seg.lines)
