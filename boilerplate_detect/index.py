@@ -62,6 +62,7 @@ from boilerplate_detect.index_fingerprint import (
     compare,
     may_match,
     prepare_keys,
+    screen_many,
 )
 from boilerplate_detect.index_store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -76,6 +77,9 @@ from boilerplate_detect.text import Segmented, segment
 __all__ = ["OVERFETCH", "DupEvidence", "Index", "IndexParams"]
 
 logger = logging.getLogger(__name__)
+
+#: A candidate record: (id, outlet key, published, fingerprint bytes).
+Row = tuple[str, str, "str | None", bytes]
 
 #: Records per transaction in :meth:`Index.add_many`.
 ADD_BATCH = 500
@@ -310,30 +314,30 @@ class Index:
     # ------------------------------------------------------------------- reads
     def _matches(self, q: Fingerprint) -> list[Match]:
         p = self._params
-        return self._verify(q, self._store.candidates(q.query_keys(p), p.max_candidates * OVERFETCH))
+        rows = self._eligible(q, self._store.candidates(q.query_keys(p), p.max_candidates * OVERFETCH))
+        return self._compare(q, [r for r in rows if may_match(q, r[3], p)])  # quick reject before decoding
 
     def _matches_many(self, qs: Sequence[Fingerprint]) -> list[list[Match]]:
-        """:meth:`_matches` of every fingerprint, with one candidate lookup for all of them."""
+        """:meth:`_matches` of every fingerprint, with one candidate lookup and one screening for all."""
         if not qs:
             return []
         p = self._params
         prepare_keys(qs, p)
-        rows = self._store.candidates_many([q.query_keys(p) for q in qs], p.max_candidates * OVERFETCH)
-        return [self._verify(q, r) for q, r in zip(qs, rows, strict=True)]
+        found = self._store.candidates_many([q.query_keys(p) for q in qs], p.max_candidates * OVERFETCH)
+        rows = [self._eligible(q, r) for q, r in zip(qs, found, strict=True)]
+        ok = iter(screen_many(qs, [(i, r[3]) for i, rs in enumerate(rows) for r in rs], p))
+        return [self._compare(q, [r for r in rs if next(ok)]) for q, rs in zip(qs, rows, strict=True)]
 
-    def _verify(self, q: Fingerprint, rows: Sequence[tuple[str, str, str | None, bytes]]) -> list[Match]:
-        """Screen and compare a query's candidate records; return the matches, best first."""
+    def _eligible(self, q: Fingerprint, rows: Sequence[Row]) -> list[Row]:
+        """The first ``max_candidates`` records that are neither the query itself nor of its outlet."""
+        out = [r for r in rows if r[0] != q.id and not (q.outlet and r[1] == q.outlet)]
+        return out[: self._params.max_candidates]
+
+    def _compare(self, q: Fingerprint, rows: Sequence[Row]) -> list[Match]:
+        """Compare the screened records exactly; return the matches, best first."""
         p = self._params
         out: list[Match] = []
-        n = 0
         for rid, outlet, published, blob in rows:
-            if rid == q.id or (q.outlet and outlet == q.outlet):
-                continue
-            n += 1
-            if n > p.max_candidates:
-                break
-            if not may_match(q, blob, p):  # the quick reject of compare(), before decoding
-                continue
             m = compare(q, Fingerprint.from_bytes(rid, outlet, published, blob), p)
             if m is not None:
                 out.append(m)

@@ -46,6 +46,7 @@ __all__ = [
     "fingerprint",
     "may_match",
     "prepare_keys",
+    "screen_many",
 ]
 
 #: Version of the stored record layout (2: fixed-width fields, hashes first).
@@ -407,7 +408,7 @@ def _concat(arrays: Sequence[npt.NDArray[np.generic]], dtype: type[np.generic]) 
     return np.concatenate(arrays).astype(dtype, copy=False).astype(np.uint64)
 
 
-def _sorted_unique(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+def _sorted_distinct(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """The distinct values of ``a``, sorted (``np.unique`` hashes first, which is slower here)."""
     a = np.sort(a)
     if a.size < 2:
@@ -505,12 +506,12 @@ def prepare_keys(fps: Sequence[Fingerprint], params: IndexParams) -> None:
         a, b = np.concatenate(firsts), np.concatenate(seconds)
         # the same bits as the Python formula: only bits 16..46 of the product are kept
         pair_keys = ((((a * 0x9E3779B1) ^ b) * 0x85EBCA77 >> np.uint64(16)) ^ _SALT_PAIRS) & _KEY_MASK
-        pair_codes = _sorted_unique((np.concatenate(owners) << _U32) | pair_keys)
+        pair_codes = _sorted_distinct((np.concatenate(owners) << _U32) | pair_keys)
     else:
         pair_codes = np.zeros(0, dtype=np.uint64)
     first_pairs = pair_codes[_per_group_rank(pair_codes >> _U32) < params.fact_pairs]
-    query = _sorted_unique(np.concatenate((band_codes, long_codes, fact_codes, pair_codes)))
-    posting = _sorted_unique(np.concatenate((band_codes, *picked, fact_codes, first_pairs)))
+    query = _sorted_distinct(np.concatenate((band_codes, long_codes, fact_codes, pair_codes)))
+    posting = _sorted_distinct(np.concatenate((band_codes, *picked, fact_codes, first_pairs)))
     bounds = np.arange(n + 1, dtype=np.uint64) << _U32
     q_at = np.searchsorted(query, bounds).tolist()
     p_at = np.searchsorted(posting, bounds).tolist()
@@ -714,6 +715,117 @@ def may_match(q: Fingerprint, blob: bytes, params: IndexParams) -> bool:
     qw = q.ident_weights()
     r_idents = (np.frombuffer(blob, "<u4", nf, off + 4 * n) & np.uint32(_IDENT)).tolist()
     return sum(qw.get(f, 0.0) for f in r_idents) >= MIN_SHARED_FACT_WEIGHT
+
+
+def _lookup(
+    table: npt.NDArray[np.uint64], codes: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Positions of ``codes`` in the sorted distinct ``table``, and which of them are there."""
+    at = np.searchsorted(table, codes)
+    if not table.size:
+        return at, np.zeros(codes.size, dtype=bool)
+    at[at == table.size] = 0
+    return at, table[at] == codes
+
+
+def _grouped(
+    codes: npt.NDArray[np.uint64], values: npt.NDArray[np.float64], *, last: bool = False
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.float64]]:
+    """Distinct ``codes``, sorted, with the sum (or, with ``last``, the last) of their ``values``."""
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], values[order]
+    if not codes.size:
+        return codes, values
+    head = np.empty(codes.size, dtype=bool)
+    head[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=head[1:])
+    starts = np.flatnonzero(head)
+    if last:
+        return codes[starts], values[np.append(starts[1:], codes.size) - 1]
+    return codes[starts], np.add.reduceat(values, starts)
+
+
+def screen_many(
+    qs: Sequence[Fingerprint], candidates: Sequence[tuple[int, bytes]], params: IndexParams
+) -> list[bool]:
+    """:func:`may_match` for many (query, record) pairs with a few vectorised calls.
+
+    Args:
+        qs: The queries.
+        candidates: ``(i, blob)``: a record to screen against ``qs[i]``.
+        params: The index parameters (thresholds).
+
+    Returns:
+        Per candidate, what :func:`may_match` returns for it.
+
+    Raises:
+        ValueError: A record was written by another format version.
+    """
+    if not candidates:
+        return []
+    u64 = np.uint64
+    # the queries' tables: (query << 32 | hash) -> characters, (query << 32 | identity) -> weight
+    q_of = np.arange(len(qs), dtype=u64)
+    n_sent = [len(q.sent_hash) for q in qs]
+    q_sent = np.repeat(q_of, n_sent)
+    lens = np.concatenate([q.sent_end.astype(np.int64) - q.sent_start.astype(np.int64) for q in qs])
+    body = np.bincount(q_sent.astype(np.intp), weights=lens, minlength=len(qs))
+    body[body == 0] = 1
+    sent_codes, chars = _grouped(
+        (q_sent << _U32) | np.concatenate([q.sent_hash for q in qs]).astype(u64), lens.astype(np.float64)
+    )
+    facts = np.concatenate([q.facts for q in qs]).astype(u64)
+    q_fact = np.repeat(q_of, [len(q.facts) for q in qs])
+    w = np.asarray(CLASS_WEIGHTS)[(facts & u64(3)).astype(np.intp)]
+    weight = np.bincount(q_fact.astype(np.intp), weights=w, minlength=len(qs))
+    ident_codes = (q_fact << _U32) | (facts & u64(_IDENT))
+    fact_codes, fact_w = _grouped(ident_codes, w)
+    last_codes, last_w = _grouped(ident_codes, w, last=True)
+    # the records' sentence hashes and fact identities
+    hashes: list[bytes] = []
+    idents: list[bytes] = []
+    n_hash: list[int] = []
+    n_ident: list[int] = []
+    which: list[int] = []
+    unpack = _HEADER.unpack_from
+    base = _HEADER.size
+    for i, blob in candidates:
+        version, _, n, nf, nb, _, _ = unpack(blob, 0)
+        if version != FORMAT_VERSION:
+            raise ValueError(f"index record format {version}, this build reads {FORMAT_VERSION}")
+        off = base + 4 * nb
+        hashes.append(blob[off : off + 4 * n])
+        idents.append(blob[off + 4 * n : off + 4 * (n + nf)])
+        n_hash.append(n)
+        n_ident.append(nf)
+        which.append(i)
+    m = len(candidates)
+    cand = np.arange(m, dtype=u64)
+    cq = np.asarray(which, dtype=u64)
+    # verbatim route: characters of the query's sentences whose hash the record has (distinct hashes)
+    r_hash = np.frombuffer(b"".join(hashes), "<u4").astype(u64)
+    pair = _sorted_distinct((np.repeat(cand, n_hash) << _U32) | r_hash)
+    pc = (pair >> _U32).astype(np.intp)
+    at, hit = _lookup(sent_codes, (cq[pc] << _U32) | (pair & u64(0xFFFFFFFF)))
+    exact_chars = np.bincount(pc[hit], weights=chars[at[hit]], minlength=m)
+    n_exact = np.bincount(pc[hit], minlength=m)
+    verbatim = exact_chars / body[cq.astype(np.intp)] >= params.min_overlap
+    # fact route: shared weight of the distinct identities, then the record's identities counted with repeats
+    r_ident = np.frombuffer(b"".join(idents), "<u4").astype(u64) & u64(_IDENT)
+    r_owner = np.repeat(cand, n_ident)
+    ident_pair = _sorted_distinct((r_owner << _U32) | r_ident)
+    ic = (ident_pair >> _U32).astype(np.intp)
+    at, hit = _lookup(fact_codes, (cq[ic] << _U32) | (ident_pair & u64(0xFFFFFFFF)))
+    shared = np.bincount(ic[hit], weights=fact_w[at[hit]], minlength=m)
+    total = weight[cq.astype(np.intp)]
+    frac = np.divide(shared, total, out=np.zeros(m), where=total > 0)
+    by_facts = (shared >= MIN_SHARED_FACT_WEIGHT) & (total > 0) & (frac >= params.min_fact_overlap)
+    ro = r_owner.astype(np.intp)
+    at, hit = _lookup(last_codes, (cq[ro] << _U32) | r_ident)
+    repeated = np.bincount(ro[hit], weights=last_w[at[hit]], minlength=m)
+    ok = verbatim | (by_facts & ((n_exact > 0) | (repeated >= MIN_SHARED_FACT_WEIGHT)))
+    out: list[bool] = ok.tolist()
+    return out
 
 
 _LITTLE_ENDIAN = sys.byteorder == "little"

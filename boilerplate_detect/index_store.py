@@ -89,7 +89,11 @@ class Store(Protocol):
     def candidates_many(
         self, keys: Sequence[Sequence[int]], limit: int
     ) -> list[list[tuple[str, str, str | None, bytes]]]:
-        """Return :meth:`candidates` of every key list, in order (as many calls would)."""
+        """Return :meth:`candidates` of every key list, in order (as many calls would).
+
+        Each key list must be distinct keys in ascending order (as
+        :meth:`~boilerplate_detect.index_fingerprint.Fingerprint.query_keys` gives them).
+        """
 
     def remove(self, article_id: str, keys_of: Callable[[bytes], Sequence[int]]) -> bool:
         """Remove one record; return whether it existed."""
@@ -533,14 +537,14 @@ class SQLiteStore:
     ) -> list[list[tuple[str, str, str | None, bytes]]]:
         """Return :meth:`candidates` of every key list, in order, from one snapshot of the postings.
 
-        The postings of all the lists are looked up together and the records read
+        Each key list must be distinct keys in ascending order. The postings of all
+        the lists are looked up together and the records read
         with one statement per :data:`FETCH_CHUNK` docs, which is what makes a
         batch cheaper than as many :meth:`candidates` calls.
         """
-        uniq = [_distinct(k) for k in keys]
         with self._lock:
             self._catch_up()
-            tops = self._post.top_many(uniq, limit)
+            tops = self._post.top_many(keys, limit)
             wanted = sorted({d for t in tops for d in t})
             rows: dict[int, tuple[str, str, str | None, bytes]] = {}
             for i in range(0, len(wanted), FETCH_CHUNK):
@@ -736,7 +740,7 @@ class RedisStore:
     def candidates_many(
         self, keys: Sequence[Sequence[int]], limit: int
     ) -> list[list[tuple[str, str, str | None, bytes]]]:
-        """Return :meth:`candidates` of every key list, in order (one lookup per list)."""
+        """Return :meth:`candidates` of every key list (distinct, ascending), in order: one lookup each."""
         return [self.candidates(k, limit) for k in keys]
 
     def remove(self, article_id: str, keys_of: Callable[[bytes], Sequence[int]]) -> bool:

@@ -8,6 +8,7 @@ the tie order of candidates.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boilerplate_detect import Article, Index
-from boilerplate_detect.index_fingerprint import MIN_KEY_BATCH, Fingerprint, IndexParams, prepare_keys
+from boilerplate_detect.index_fingerprint import (
+    MIN_KEY_BATCH,
+    Fingerprint,
+    IndexParams,
+    may_match,
+    prepare_keys,
+    screen_many,
+)
 from boilerplate_detect.index_store import Postings
 from boilerplate_detect.text import segment
 from tests.index_corpus import story
@@ -196,6 +204,8 @@ def fingerprints(draw: st.DrawFn) -> Fingerprint:
     sent_hash = draw(st.lists(hashes, min_size=n, max_size=n))
     sent_facts = draw(st.lists(st.sampled_from([0, 0, 7, 99, 0xFFFFFFFF]), min_size=n, max_size=n))
     shingles = draw(st.lists(st.integers(1, 20), min_size=n, max_size=n))
+    lengths = np.asarray(draw(st.lists(st.integers(0, 90), min_size=n, max_size=n)), dtype=np.int64)
+    starts = np.cumsum(lengths + 1) - lengths - 1
     facts = sorted(set(draw(st.lists(st.integers(0, 200) | st.integers(0, 0xFFFFFFFF), max_size=40))))
     fact_sent = draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=len(facts), max_size=len(facts)))
     u32 = np.uint32
@@ -206,8 +216,8 @@ def fingerprints(draw: st.DrawFn) -> Fingerprint:
         bands=np.asarray(draw(st.lists(st.integers(0, 0x7FFFFFFF), min_size=8, max_size=8)), dtype=u32),
         sent_hash=np.asarray(sent_hash, dtype=u32),
         sent_facts=np.asarray(sent_facts, dtype=u32),
-        sent_start=np.zeros(n, dtype=u32),
-        sent_end=np.zeros(n, dtype=u32),
+        sent_start=starts.astype(u32),
+        sent_end=(starts + lengths).astype(u32),
         sent_shingles=np.asarray(shingles, dtype=np.uint16),
         facts=np.asarray(facts, dtype=u32),
         fact_sent=np.asarray(fact_sent, dtype=np.uint16),
@@ -244,3 +254,55 @@ def test_prepare_keys_on_real_stories(n: int) -> None:
             assert f.query_keys(idx.params) == g.query_keys(idx.params)
             assert f.posting_keys(idx.params) == g.posting_keys(idx.params)
         assert all(f.pair_keys() for f in fps[:-1])  # the stories have fact pairs
+
+
+def sharing(q: Fingerprint, r: Fingerprint) -> Fingerprint:
+    """``q`` with its first sentence hashes and facts taken from ``r`` (so that both routes are taken)."""
+    h = q.sent_hash.copy()
+    k = min(len(h), len(r.sent_hash))
+    h[:k] = r.sent_hash[:k]
+    facts = np.union1d(q.facts, r.facts[: len(r.facts) // 2]).astype(np.uint32)
+    return dataclasses.replace(
+        q, sent_hash=h, facts=facts, fact_sent=np.zeros(len(facts), dtype=np.uint16), body_chars=q.body_chars
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(fingerprints(), min_size=1, max_size=6), st.lists(fingerprints(), min_size=1, max_size=6))
+def test_screen_many_equals_may_match_on_random_fingerprints(
+    qs: list[Fingerprint], rs: list[Fingerprint]
+) -> None:
+    params = IndexParams(min_fact_overlap=0.2, min_overlap=0.3)
+    qs = qs + [sharing(q, r) for q in qs for r in rs]
+    pairs = [(i, r.to_bytes()) for i in range(len(qs)) for r in rs]
+    assert screen_many(qs, pairs, params) == [may_match(qs[i], blob, params) for i, blob in pairs]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [IndexParams(), IndexParams(min_overlap=0.9, min_fact_overlap=0.6)],
+    ids=["default", "fact-route"],
+)
+def test_screen_many_equals_may_match_on_stories(params: IndexParams) -> None:
+    pool = [
+        segment(story(s)).sentence_text(i) for s in range(6) for i in range(len(segment(story(s)).sentences))
+    ]
+    texts = [" ".join(pool[(k * 7 + j * 3) % len(pool)] for j in range(2 + k % 9)) for k in range(40)]
+    texts += [story(1), story(2), ""]
+    # long stories that borrow a few sentences: shared facts, but a small fraction of the query's
+    texts += [story(20 + k) + " " + " ".join(pool[k : k + 2 + k % 3]) for k in range(0, 30, 3)]
+    with Index.memory() as idx:
+        fps = [idx.fingerprint(Article(id=f"t{k}", text=t, outlet="x.example")) for k, t in enumerate(texts)]
+        pairs = [(i, r.to_bytes()) for i in range(len(fps)) for r in fps]
+        want = [may_match(fps[i], blob, params) for i, blob in pairs]
+        assert screen_many(fps, pairs, params) == want
+        assert 50 < sum(want) < len(want) - 50  # both outcomes are well represented
+    assert screen_many(fps, [], idx.params) == []
+
+
+def test_screen_many_refuses_another_record_format() -> None:
+    with Index.memory() as idx:
+        fp = idx.fingerprint(Article(id="a", text=story(3), outlet="x.example"))
+        blob = bytes([9]) + fp.to_bytes()[1:]
+        with pytest.raises(ValueError, match="record format 9"):
+            screen_many([fp], [(0, blob)], idx.params)
