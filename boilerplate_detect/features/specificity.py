@@ -241,7 +241,7 @@ def _word_counts(words: list[str], codes: dict[str, int]) -> tuple[int, int]:
     attributions = vague = 0
     for i in range(0, len(words), _CHUNK):
         chunk = words if len(words) <= _CHUNK else words[i : i + _CHUNK]
-        total = sum(map(codes.get, chunk, repeat(0)))
+        total = sum(filter(None, map(codes.get, chunk)))
         attributions += total & mask
         vague += total >> _FIELD_BITS
     return attributions, vague
