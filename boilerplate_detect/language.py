@@ -117,7 +117,7 @@ def english_share(seg: Segmented) -> float:
     """
     if not seg.words:
         return 0.0
-    hits = sum(1 for w in seg.words if w in _ENGLISH)
+    hits = sum(map(_ENGLISH.__contains__, seg.words))  # bools summed at C speed
     return hits / len(seg.words)
 
 

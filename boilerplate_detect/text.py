@@ -348,6 +348,11 @@ _STRAY_APOSTROPHE_ANY = re.compile(r"'(?:(?![^\s'])|(?<![^\s']'))")
 # The lookbehind makes a match start only at the first mark of a run: linear on "....." lines.
 # Group 1 is the end of the sentence: the marks and any closing quotes or brackets.
 _SENT_END = re.compile(r"([.!?](?<![.!?]{2})[.!?]*[\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
+# The same, one pattern per first mark: the regex engine skips fast to a literal first
+# character, not to a character class (_split_sentences).
+_SENT_ENDS = tuple(
+    (mark, re.compile("(" + re.escape(mark) + _SENT_END.pattern.removeprefix("([.!?]"))) for mark in ".!?"
+)
 _ABBREV = frozenset(
     [
         "mr",
@@ -414,17 +419,38 @@ _TAIL = _ABBREV_MAX + 1
 _LONG_TAIL = re.compile(rf"[^\s\"'(]{{{_TAIL}}}")
 
 
+def _sentence_ends(text: str) -> list[re.Match[str]]:
+    """The matches of :data:`_SENT_END` in every line of ``text``, in order.
+
+    Found in the whole text, one pattern per mark, dropping the matches whose white
+    space holds a line break: those are the matches that cross the end of a line
+    (a line is stripped, so nothing else follows its last mark on the same line), and
+    a match cannot start inside another one (it starts at the first mark of a run).
+    """
+    ends: list[re.Match[str]] = []
+    kinds = 0
+    for mark, pattern in _SENT_ENDS:
+        if mark in text:
+            ends.extend(pattern.finditer(text))
+            kinds += 1
+    if kinds > 1:
+        ends.sort(key=lambda m: m.start())
+    find = text.find
+    return [m for m in ends if find("\n", m.end(1), m.end()) < 0]
+
+
 def _split_sentences(
     text: str, lines: list[tuple[int, int]], out: list[tuple[int, int]], out_line: list[int]
 ) -> None:
     """Append the sentences of every line, and their line index, to ``out`` and ``out_line``."""
-    finditer = _SENT_END.finditer
     long_tail = _LONG_TAIL.fullmatch
+    ends = _sentence_ends(text)
+    k = 0
     for li, (ls, le) in enumerate(lines):
-        # Scanning text[ls:le] in place: the character before a line is a line break or a
-        # space, so the look-behind of _SENT_END sees no mark there, as on a copy of the line.
         start = ls
-        for m in finditer(text, ls, le):
+        while k < len(ends) and ends[k].start() < le:
+            m = ends[k]
+            k += 1
             ms = m.start()
             if ms - _TAIL < start or long_tail(text, ms - _TAIL, ms) is None:
                 # Only the tail before the mark matters (abbreviations are short): slicing

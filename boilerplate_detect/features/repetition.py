@@ -158,9 +158,20 @@ _P = 0x100000001B3  # FNV-64 prime: odd, so invertible modulo 2**64
 _Q = 0x9E3779B97F4A7C15  # golden-ratio constant, combines word hashes into n-gram hashes
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64 multiplier
 _POWERS_LEN = 1 << 16  # precomputed powers cover texts of up to this many characters
+_SHIFT_31 = np.uint64(31)
+_SPACE_TO_NUL = bytes.maketrans(b" ", b"\0")
+_MIX_U64 = np.uint64(_MIX)
 
 U64Array = npt.NDArray[np.uint64]
 IntArray = npt.NDArray[np.int64]
+
+
+def _powers(base: int, n: int) -> U64Array:
+    out = np.empty(n, dtype=_U64)
+    out[0] = 1
+    if n > 1:
+        np.cumprod(np.full(n - 1, base, dtype=_U64), out=out[1:])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +187,11 @@ class Resources:
             (``mask = len(function_table) - 1``); empty slots hold a function-word hash that
             belongs to another slot, so the test is exact. Empty when none was found.
         function_shift: The shift of that table.
+        function_set: The function-word hashes as Python ints (a quick test for a few words).
+        positions: ``0, 1, 2, ...`` (uint64), the positions of the words of a text; texts of
+            more words take the plain path.
+        q_powers: ``q_powers[n]``: ``Q**(n - 1), ..., Q, 1`` modulo ``2**64``; the hash of an
+            n-gram is their dot product with its word hashes (as the chain of n-gram hashes).
     """
 
     powers: U64Array
@@ -183,41 +199,61 @@ class Resources:
     function_hashes: U64Array
     function_table: U64Array = field(default_factory=lambda: np.zeros(0, _U64))
     function_shift: int = 0
+    function_set: frozenset[int] = frozenset()
+    positions: U64Array = field(default_factory=lambda: np.arange(_POWERS_LEN, dtype=_U64))
+    q_powers: tuple[U64Array, ...] = field(
+        default_factory=lambda: tuple(_powers(_Q, max(n, 1))[::-1].copy() for n in range(max(DUP_NGRAMS) + 1))
+    )
+    _key_shifts: dict[tuple[int, int], U64Array] = field(default_factory=dict, repr=False, compare=False)
 
+    def key_shifts(self, position_bits: int, rank_bits: int) -> U64Array:
+        """``2**(position_bits + (_KEY_N - 1 - i) * rank_bits)`` for ``i < _KEY_N`` (cached).
 
-def _powers(base: int, n: int) -> U64Array:
-    out = np.empty(n, dtype=_U64)
-    out[0] = 1
-    if n > 1:
-        np.cumprod(np.full(n - 1, base, dtype=_U64), out=out[1:])
-    return out
+        The dot product of these with the ranks of words p .. p + _KEY_N - 1 packs them into
+        one n-gram key, the first word in the highest bits, leaving ``position_bits`` free.
+        """
+        out = self._key_shifts.get((position_bits, rank_bits))
+        if out is None:  # at most 17 x 17 entries: both are bit lengths of positions
+            out = np.array(
+                [1 << (position_bits + (_KEY_N - 1 - i) * rank_bits) for i in range(_KEY_N)], dtype=_U64
+            )
+            self._key_shifts[position_bits, rank_bits] = out
+        return out
 
 
 def _word_hashes(joined: str, res: Resources) -> tuple[U64Array, IntArray]:
-    """Return a 64-bit hash and the length of every word of the space-joined ``joined``.
+    """Return a 64-bit hash of every word of the space-joined ``joined`` (one or more words).
 
-    No Python loop per word: the hashes are differences of one prefix sum over the
-    characters' code points.
+    Also returns ``spaces``: where the spaces are in ``" " + joined + " "`` (one before every
+    word, one at the end); ``spaces[k] - k`` is the number of characters of the words before
+    word k.
+
+    No Python loop per word: a word's hash is the sum of its code points times powers of
+    :data:`_P` (differences of one prefix sum in which the spaces count 0), times the
+    inverse power of its start (so it does not depend on where the word stands), mixed by a
+    splitmix64 step.
     """
-    joined += " "
-    if joined.isascii():  # code points are the bytes: no UTF-32 copy needed
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(_U64)
+    padded = " " + joined + " "
+    if padded.isascii():  # code points are the bytes (spaces made 0): no UTF-32 copy needed
+        codes = np.frombuffer(padded.encode("ascii").translate(_SPACE_TO_NUL), dtype=np.uint8)
     else:
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(_U64)
+        codes = np.frombuffer(padded.replace(" ", "\0").encode("utf-32-le"), dtype=np.uint32)
     n = len(codes)
     pw, ipw = res.powers, res.inv_powers
     if n > len(pw):
         pw, ipw = _powers(_P, n), _powers(pow(_P, -1, 1 << 64), n)
-    prefix = np.zeros(n + 1, dtype=_U64)
-    (codes * pw[:n]).cumsum(out=prefix[1:])
-    ends = (codes == 32).nonzero()[0]
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    h = (prefix[ends] - prefix[starts]) * ipw[starts]  # position-independent
-    h ^= h >> _U64(31)
-    h *= _U64(_MIX)
-    return h, (ends - starts).astype(np.int64)
+    spaces = (codes == 0).nonzero()[0]  # before every word, and at the end (no word holds NUL)
+    prefix = (pw[:n] * codes).cumsum()[spaces]
+    h: U64Array = prefix[1:] - prefix[:-1]  # word k: between space k and space k + 1
+    h *= ipw[spaces[:-1] + 1]  # position-independent
+    h ^= h >> _SHIFT_31
+    h *= _MIX_U64
+    return h, spaces
+
+
+def _word_lengths(seg: Segmented) -> IntArray:
+    """The length (code points) of every word."""
+    return np.fromiter(map(len, seg.words), dtype=np.int64, count=len(seg.words))
 
 
 def load() -> Resources:
@@ -231,7 +267,7 @@ def load() -> Resources:
     fh, _ = _word_hashes(" ".join(words), res)
     fh = np.sort(fh)
     table, shift = _hash_table(fh)
-    return Resources(res.powers, res.inv_powers, fh, table, shift)
+    return Resources(res.powers, res.inv_powers, fh, table, shift, frozenset(fh.tolist()))
 
 
 def _hash_table(keys: U64Array) -> tuple[U64Array, int]:
@@ -357,8 +393,8 @@ def expected_compression_ratio(n_bytes: int) -> float:
     return (c2 * x + c1) * x + c0
 
 
-def _compression_excess(joined: str) -> float:
-    raw = joined.encode("utf-8")
+def _compression_excess(raw: bytes) -> float:
+    """``rep.compression_excess`` (before clipping) of the UTF-8 bytes of the space-joined words."""
     # Minus the zlib container (2-byte header, 4-byte checksum): the raw deflate size.
     ratio = (len(zlib.compress(raw, COMPRESSION_LEVEL)) - 6) / len(raw)
     return ratio - expected_compression_ratio(len(raw))
@@ -428,21 +464,56 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     words = seg.words
     n_words = len(words)
     spans: list[RawSpan] = []
-    line_keys = [seg.text[s:e].lower() for s, e in seg.lines]
-    line_frac, line_chars = _dup_text_fracs(line_keys)
-    if line_frac > 0.0:
-        spans.extend(_line_spans(seg, line_keys))
-    if len(seg.paragraphs) == len(seg.lines):
-        para_frac, para_chars = line_frac, line_chars
+    if len(seg.lines) <= 1:  # no line (or paragraph) can repeat another
+        line_frac = line_chars = para_frac = para_chars = 0.0
     else:
-        para_frac, para_chars = _dup_text_fracs([seg.text[s:e].lower() for s, e in seg.paragraphs])
+        line_keys = [seg.text[s:e].lower() for s, e in seg.lines]
+        line_frac, line_chars = _dup_text_fracs(line_keys)
+        if line_frac > 0.0:
+            spans.extend(_line_spans(seg, line_keys))
+        if len(seg.paragraphs) == len(seg.lines):
+            para_frac, para_chars = line_frac, line_chars
+        else:
+            para_frac, para_chars = _dup_text_fracs([seg.text[s:e].lower() for s, e in seg.paragraphs])
     if n_words == 0:
         return FamilyResult((line_frac, line_chars, para_frac, para_chars, *EMPTY_VALUES[4:]), spans)
 
     joined = seg.joined_words()
-    h, lens = _word_hashes(joined, res)
-    total_chars = int(lens.sum())
+    raw = joined.encode("utf-8")
+    h, spaces = _word_hashes(joined, res)
+    stats = _fast_word_stats(seg, res, h, spaces, spans)
+    if stats is None:
+        stats = _plain_word_stats(seg, res, h, spans)
+    top, dup, phrase_rate, mattr = stats
+    values = (
+        line_frac,
+        line_chars,
+        para_frac,
+        para_chars,
+        *(min(t, 1.0) for t in top),
+        *(dup[n] for n in DUP_NGRAMS),
+        min(max(_compression_excess(raw), -1.0), 1.0),
+        mattr,
+        min(phrase_rate, 100.0),
+    )
+    return FamilyResult(values, spans)
 
+
+#: What the word-level computations return: the top n-gram fractions (:data:`TOP_NGRAMS`
+#: order, before clipping), the duplicate n-gram fractions by n, ``rep.max_phrase_repeat``
+#: before clipping and ``rep.mattr``.
+WordStats = tuple[list[float], dict[int, float], float, float]
+
+
+def _plain_word_stats(seg: Segmented, res: Resources, h: U64Array, spans: list[RawSpan]) -> WordStats:
+    """The word-level values by their definitions: one sort of the n-gram hashes per n.
+
+    The reference for :func:`_fast_word_stats` (which must give the same values and spans)
+    and the path for the texts that one does not handle. Appends the phrase spans to ``spans``.
+    """
+    words = seg.words
+    lens = _word_lengths(seg)
+    total_chars = int(lens.sum())
     grams = {1: h}
     for n in range(2, max(max(TOP_NGRAMS), PHRASE_N) + 1):
         grams[n] = _ngram(grams[n - 1], h, n)
@@ -461,19 +532,207 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     # hash collision): most texts skip the rest.
     if repeats[PHRASE_N]:
         phrase_rate = _repeats(seg, res, h, lens, total_chars, grams, dup, spans)
+    return top, dup, phrase_rate, _mattr(h)
 
-    values = (
-        line_frac,
-        line_chars,
-        para_frac,
-        para_chars,
-        *(min(t, 1.0) for t in top),
-        *(dup[n] for n in DUP_NGRAMS),
-        min(max(_compression_excess(joined), -1.0), 1.0),
-        _mattr(h),
-        min(phrase_rate, 100.0),
-    )
-    return FamilyResult(values, spans)
+
+#: The n-gram keys of :func:`_fast_word_stats` hold the ranks of this many words.
+_KEY_N = 5
+_MAX_U64 = (1 << 64) - 1
+
+
+def _fast_word_stats(
+    seg: Segmented, res: Resources, h: U64Array, spaces: IntArray, spans: list[RawSpan]
+) -> WordStats | None:
+    """The values of :func:`_plain_word_stats` from two sorts in all, or None when it cannot.
+
+    1. Sorting ``high bits of the word hash | position`` groups the occurrences of every word
+       in text order: the moving-average TTR follows from consecutive occurrences, and every
+       word gets a rank (0 .. V - 1; V pads the end of the text).
+    2. The ranks of words p .. p + 4 and p itself, packed into one 64-bit key per position
+       (``5 * bits(V) + bits(n_words) <= 64``), sort so that equal n-grams, for every n up to
+       :data:`_KEY_N` at once, form runs, each in text order. Run lengths give the top
+       n-gram counts, the content-phrase count and the repeated 5-grams.
+
+    Ties between n-grams of the same top count are broken as in the plain path, by the
+    smallest n-gram hash. Returns None (the caller takes the plain path) for fewer than two
+    words, when the keys do not fit in 64 bits, or when two different words share the high
+    bits of their hashes, so the values are always those of the plain path (which groups
+    n-grams by 64-bit hash: the two agree barring a collision of those hashes).
+    """
+    n = len(h)
+    if n < 2 or n > len(res.positions):
+        return None
+    pb = (n - 1).bit_length()  # bits of a position
+    pmask = (1 << pb) - 1
+    pos = res.positions[:n]
+
+    # 1. Words: occurrences grouped by hash (high bits), in text order within a group.
+    k1 = h & (_MAX_U64 ^ pmask)
+    k1 |= pos
+    k1.sort()
+    order = (k1 & pmask).view(np.int64)
+    hs = h[order]
+    z = hs[1:] ^ hs[:-1]  # 0 where sorted item j + 1 is the word of item j
+    rank = np.empty(n, dtype=_U64)
+    rank[0] = 0
+    np.cumsum(np.minimum(z, 1), out=rank[1:])
+    n_types = int(rank[-1]) + 1
+    # High bits equal but another word: 0 < z <= pmask (pmask covers the bits below them).
+    if int(np.count_nonzero(z <= pmask)) != n - n_types:
+        return None
+    same = z == 0
+    mattr = _mattr_from_groups(order, same, n, n - n_types)
+
+    # 2. n-gram keys: rank of p, ..., rank of p + 4, p.
+    rb = n_types.bit_length()  # bits of a rank or of the pad n_types
+    if _KEY_N * rb + pb > 64:
+        return None
+    r = np.empty(n + _KEY_N - 1, dtype=_U64)
+    r[n:] = n_types
+    r[order] = rank
+    key = np.ndarray((n, _KEY_N), _U64, r, 0, (8, 8)) @ res.key_shifts(pb, rb)
+    key |= pos
+    key.sort()
+    pos_s = (key & pmask).view(np.int64)  # positions in key order
+    # breaks[j] (0 < j < n): bits where keys j - 1 and j differ; breaks[0] = breaks[n] = all.
+    breaks = np.empty(n + 1, dtype=_U64)
+    breaks[0] = breaks[n] = _MAX_U64
+    np.bitwise_xor(key[1:], key[:-1], out=breaks[1:n])
+    # Keys j - 1 and j start with the same m-gram iff breaks[j] < level(m).
+    level = [0, *(1 << (pb + (_KEY_N - m) * rb) for m in range(1, _KEY_N + 1))]
+
+    words = seg.words
+    total_chars = len(seg.joined_words()) - n + 1
+    top = []
+    for m in TOP_NGRAMS:
+        starts = (breaks >= level[m]).nonzero()[0]  # runs of equal m-grams: starts[i] .. starts[i + 1]
+        counts = starts[1:] - starts[:-1]
+        k = int(counts.argmax())
+        count = int(counts[k])
+        if m == PHRASE_N:
+            phrase_runs = starts, counts, count
+        if count < 2:
+            top.append(0.0)
+            continue
+        tied = counts == count
+        if np.count_nonzero(tied) == 1:
+            p = int(pos_s[starts[k]])
+        else:  # the n-gram of the smallest hash, as the plain path
+            p = _smallest_ngram(h, pos_s[starts[:-1][tied]], m, res)
+        top.append(count * sum(map(len, words[p : p + m])) / total_chars)
+
+    dup = dict.fromkeys(DUP_NGRAMS, 0.0)
+    phrase_rate = 0.0
+    starts, counts, count = phrase_runs
+    if count < 2:  # no repeated PHRASE_N-gram: no phrase and no longer n-gram repeats
+        return top, dup, phrase_rate, mattr
+    phrase_rate = _fast_phrases(seg, res, h, pos_s, starts, counts, spans)
+
+    n0 = DUP_NGRAMS[0]
+    repeat = breaks[1:n] < level[n0]  # sorted item j + 1 repeats the n0-gram of item j
+    later = pos_s[1:][repeat]
+    if len(later):
+        later.sort()
+        chars_before = spaces - np.arange(n + 1)  # characters of the words before word k
+        dup[n0] = _covered_chars(chars_before, later, n0) / total_chars
+        longer = [m for m in DUP_NGRAMS if m > n0]
+        k = longer[0] - n0 if longer else 0
+        if longer and len(later) > k and bool(np.count_nonzero(later[k:] - later[:-k] == k)):
+            # Every occurrence of a repeated longer n-gram starts where the n0-gram repeats:
+            # the sorted items of runs of at least two.
+            in_run = np.zeros(n + 1, dtype=bool)
+            in_run[1:n] = repeat
+            in_run[:-1] |= in_run[1:]
+            cand = pos_s[in_run[:n]]
+            cand.sort()
+            for m in longer:
+                at = cand[: cand.searchsorted(n - m + 1)]
+                later_m = at[_later(_ngram_hashes_at(h, at, m, res))]
+                if len(later_m):
+                    dup[m] = _covered_chars(chars_before, later_m, m) / total_chars
+    return top, dup, phrase_rate, mattr
+
+
+def _fast_phrases(
+    seg: Segmented,
+    res: Resources,
+    h: U64Array,
+    pos_s: IntArray,
+    starts: IntArray,
+    counts: IntArray,
+    spans: list[RawSpan],
+) -> float:
+    """``rep.max_phrase_repeat`` (before clipping) from the runs of :func:`_fast_word_stats`.
+
+    ``starts``/``counts``: where the runs of equal :data:`PHRASE_N`-grams start in key order
+    and their lengths; ``pos_s``: the positions in key order. Appends the phrase spans.
+    """
+    repeated = counts >= 2
+    first = pos_s[starts[:-1][repeated]]  # one occurrence (not always the first) of each
+    function = res.function_set
+    windows = np.ndarray((len(h) - PHRASE_N + 1, PHRASE_N), _U64, h, 0, (8, 8))
+    max_count = 0
+    often = []  # (sorted item, count) of the runs of content phrases repeated often enough
+    for i, c, row in zip(
+        starts[:-1][repeated].tolist(), counts[repeated].tolist(), windows[first].tolist(), strict=True
+    ):
+        if sum(map(function.__contains__, row)) < PHRASE_N - PHRASE_MIN_CONTENT:
+            max_count = max(max_count, c)
+            if c >= PHRASE_SPAN_MIN_COUNT:
+                often.append((i, c))
+    if often:
+        repeats: list[tuple[int, int, int]] = []  # (position, count, first) of every repeat
+        for i, c in often:
+            f, *rest = sorted(pos_s[i : i + c].tolist())  # a run of PHRASE_N-grams is not in text order
+            repeats.extend((p, c, f) for p in rest)
+        spans.extend(_phrase_spans_at(seg, sorted(repeats)))
+    return (max_count - 1) * 100.0 / len(h) if max_count >= 2 else 0.0
+
+
+def _covered_chars(chars_before: IntArray, later: IntArray, n: int) -> int:
+    """Characters of the words covered by the n-grams starting at ``later`` (sorted).
+
+    ``chars_before[k]``: the characters of the words before word k. Each n-gram adds its
+    words up to where the next one starts (as ``_cover``, which marks every covered word).
+    """
+    ends = later + n
+    np.minimum(ends[:-1], later[1:], out=ends[:-1])
+    return int(np.add.reduce(chars_before[ends] - chars_before[later]))
+
+
+def _ngram_hashes_at(h: U64Array, at: IntArray, n: int, res: Resources) -> U64Array:
+    """The hashes of the n-grams starting at ``at`` (as the plain path's chain of :func:`_ngram`)."""
+    windows = np.ndarray((len(h) - n + 1, n), _U64, h, 0, (8, 8))  # row p: h[p], ..., h[p + n - 1]
+    out: U64Array = windows[at] @ res.q_powers[n]
+    return out
+
+
+def _smallest_ngram(h: U64Array, at: IntArray, n: int, res: Resources) -> int:
+    """Of the n-grams starting at ``at``, the start of the one of the smallest hash."""
+    return int(at[_ngram_hashes_at(h, at, n, res).argmin()])
+
+
+def _mattr_from_groups(order: IntArray, same: npt.NDArray[np.bool_], n: int, n_same: int) -> float:
+    """:func:`_mattr` from the positions grouped by word, in text order within a group.
+
+    ``same[j]``: ``order[j + 1]`` is the next occurrence of the word at ``order[j]``;
+    ``n_same`` of them. Every window holds :data:`MATTR_WINDOW` words; a word is not new in
+    a window that also holds its previous occurrence, so the types of all windows together
+    are the words of all windows minus, for every pair (p, i) of consecutive occurrences,
+    the windows holding both.
+    """
+    w = MATTR_WINDOW
+    if n < w:
+        return (n - n_same) / n
+    windows = n - w + 1
+    if n_same == 0:
+        return 1.0
+    # Windows [s, s + w) holding both p and i (p < i): max(0, i - w + 1) <= s <= min(p, n - w).
+    both = np.minimum(order[:-1], windows - 1)
+    both -= np.maximum(order[1:], w - 1)
+    both += w
+    np.maximum(both, 0, out=both)
+    return (windows * w - int(np.dot(both, same))) / (windows * w)
 
 
 def _repeats(
@@ -500,29 +759,50 @@ def _repeats(
     if max_count >= PHRASE_SPAN_MIN_COUNT:
         spans.extend(_phrase_spans(seg, g4, cum_content))
 
-    # Duplicate n-grams. A repeated n-gram (n > 5) starting at p makes the 5-grams at p, p + 1,
-    # ..., p + n - 5 repeats too, so longer ones are looked for only behind such a run.
+    # Duplicate n-grams.
     n0 = DUP_NGRAMS[0]
     for n in range(max(grams) + 1, n0 + 1):
         grams[n] = _ngram(grams[n - 1], h, n)
     later = _later(grams[n0])
     if len(later):
         dup[n0] = float(lens[_cover(later, n0, n_words)].sum()) / total_chars
-        longer = [n for n in DUP_NGRAMS if n > n0]
-        k = longer[0] - n0 if longer else 0
-        if longer and len(later) > k and bool((later[k:] - later[:-k] == k).any()):
-            g = grams[n0]
-            # Every occurrence of a repeated longer n-gram starts where the n0-gram repeats
-            # (barring a 64-bit hash collision): only those positions are sorted.
-            cand = np.isin(g, g[later]).nonzero()[0]
-            for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
-                g = _ngram(g, h, n)
-                if n in dup:
-                    at = cand[: cand.searchsorted(len(g))]
-                    later_n = at[_later(g[at])]
-                    if len(later_n):
-                        dup[n] = float(lens[_cover(later_n, n, n_words)].sum()) / total_chars
+        _longer_dups(h, lens, total_chars, grams, later, dup)
     return phrase_rate
+
+
+def _longer_dups(
+    h: U64Array,
+    lens: IntArray,
+    total_chars: int,
+    grams: dict[int, U64Array],
+    later: IntArray,
+    dup: dict[int, float],
+) -> None:
+    """Fill ``dup`` for the n of :data:`DUP_NGRAMS` after the first, n0, from ``later`` of n0.
+
+    ``later``: the sorted positions of the repeats of n0-grams (:func:`_later`). A repeated
+    n-gram (n > n0) starting at p makes the n0-grams at p, p + 1, ..., p + n - n0 repeats too,
+    so longer ones are looked for only behind such a run. ``grams`` holds the hashes of the
+    n-grams for n = 1 .. m (any m); the missing ones up to n0 are added.
+    """
+    n_words = len(h)
+    n0 = DUP_NGRAMS[0]
+    longer = [n for n in DUP_NGRAMS if n > n0]
+    k = longer[0] - n0 if longer else 0
+    if longer and len(later) > k and bool((later[k:] - later[:-k] == k).any()):
+        for n in range(max(grams) + 1, n0 + 1):
+            grams[n] = _ngram(grams[n - 1], h, n)
+        g = grams[n0]
+        # Every occurrence of a repeated longer n-gram starts where the n0-gram repeats
+        # (barring a 64-bit hash collision): only those positions are sorted.
+        cand = np.isin(g, g[later]).nonzero()[0]
+        for n in range(n0 + 1, max(DUP_NGRAMS) + 1):
+            g = _ngram(g, h, n)
+            if n in dup:
+                at = cand[: cand.searchsorted(len(g))]
+                later_n = at[_later(g[at])]
+                if len(later_n):
+                    dup[n] = float(lens[_cover(later_n, n, n_words)].sum()) / total_chars
 
 
 class _WordLocator:
@@ -562,19 +842,33 @@ def _phrase_spans(seg: Segmented, g: U64Array, cum_content: IntArray) -> list[Ra
     by_pos = order[keep].argsort()
     pos = order[keep][by_pos]
     groups = gid[keep][by_pos]
-    # Merge overlapping occurrences in word-index space: [p, p + PHRASE_N - 1].
-    reach = np.maximum.accumulate(pos + (PHRASE_N - 1))
-    opens = np.ones(len(pos), dtype=bool)
-    opens[1:] = pos[1:] > reach[:-1]
-    first_k = opens.nonzero()[0]
-    last_k = np.append(first_k[1:], len(pos)) - 1
+    repeats = zip(pos.tolist(), group_count[groups].tolist(), first[groups].tolist(), strict=True)
+    return _phrase_spans_at(seg, list(repeats))
+
+
+def _phrase_spans_at(seg: Segmented, repeats: list[tuple[int, int, int]]) -> list[RawSpan]:
+    """Spans over phrase repeats ``(position, count, first position)``, sorted by position.
+
+    Overlapping repeats (in word-index space, ``[p, p + PHRASE_N - 1]``) merge into one span,
+    whose detail names the phrase of its first repeat; at most :data:`MAX_SPANS` spans.
+    """
     words = seg.words
     where = _WordLocator(seg)
-    spans: list[RawSpan] = []
-    for k0, k1 in zip(first_k[:MAX_SPANS].tolist(), last_k[:MAX_SPANS].tolist(), strict=True):
-        p0, p1 = int(pos[k0]), int(reach[k1])
-        grp = int(groups[k0])
-        f = int(first[grp])
-        detail = f"phrase repeated {int(group_count[grp])} times: {' '.join(words[f : f + PHRASE_N])!r}"
-        spans.append(RawSpan(where.start(p0), where.start(p1) + len(words[p1]), "repetition", detail))
-    return spans
+    clusters: list[tuple[int, int, int, int]] = []  # (first word, last word, count, first position)
+    for p, count, first in repeats:
+        if clusters and p <= clusters[-1][1]:
+            p0, end, c0, f0 = clusters[-1]
+            clusters[-1] = (p0, max(end, p + PHRASE_N - 1), c0, f0)
+        elif len(clusters) == MAX_SPANS:
+            break
+        else:
+            clusters.append((p, p + PHRASE_N - 1, count, first))
+    return [
+        RawSpan(
+            where.start(p0),
+            where.start(end) + len(words[end]),
+            "repetition",
+            f"phrase repeated {count} times: {' '.join(words[first : first + PHRASE_N])!r}",
+        )
+        for p0, end, count, first in clusters
+    ]

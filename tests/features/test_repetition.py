@@ -239,3 +239,93 @@ def test_hash_table_sizes(keys: list[int], size: int) -> None:
     table, _shift = rep._hash_table(np.array(keys, dtype=np.uint64))
     assert len(table) == size
     assert set(table.tolist()) == set(keys)
+
+
+# --- The fast paths equal the plain definitions ------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+
+
+def _plain_word_hash(word: str) -> int:
+    """A word's hash by its definition: code points times powers of P, then the splitmix step."""
+    h = sum(ord(c) * pow(rep._P, k, 1 << 64) for k, c in enumerate(word)) & _MASK64
+    h ^= h >> 31
+    return (h * rep._MIX) & _MASK64
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters=" \0"), min_size=1, max_size=12),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_word_hashes_equal_their_definition(res: rep.Resources, words: list[str]) -> None:
+    h, spaces = rep._word_hashes(" ".join(words), res)
+    assert h.tolist() == [_plain_word_hash(w) for w in words]
+    # spaces[k] - k: the characters of the words before word k
+    assert (spaces - range(len(words) + 1)).tolist() == list(itertools.accumulate(map(len, words), initial=0))
+
+
+# A small vocabulary (function words and content words) so that n-grams, phrases and long
+# n-grams repeat, counts tie and windows of MATTR_WINDOW words hold repeats.
+_VOCAB = ["the", "of", "and", "to", "a", "in", "council", "barrier", "river", "cost", "flood", "residents"]
+_WORD_LISTS = st.lists(st.sampled_from(_VOCAB), max_size=400) | st.lists(
+    st.sampled_from(_VOCAB[:3] + _VOCAB[6:8]), min_size=40, max_size=120
+)
+
+
+def _both_paths(res: rep.Resources, text: str) -> tuple[object, object]:
+    seg = segment(text)
+    h, spaces = rep._word_hashes(seg.joined_words(), res) if seg.words else (None, None)
+    if h is None:
+        return None, None
+    fast_spans: list[rep.RawSpan] = []
+    plain_spans: list[rep.RawSpan] = []
+    fast = rep._fast_word_stats(seg, res, h, spaces, fast_spans)
+    plain = rep._plain_word_stats(seg, res, h, plain_spans)
+    return (fast, fast_spans), (plain, plain_spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_WORD_LISTS, cuts=st.lists(st.integers(0, 399), max_size=8))
+def test_fast_word_stats_equal_the_plain_path(res: rep.Resources, words: list[str], cuts: list[int]) -> None:
+    # Sentences and lines at random places: spans are located through the segmentation.
+    marks = {c: ".\n" if c % 2 else "." for c in cuts}
+    text = " ".join(w + marks.get(i, "") for i, w in enumerate(words))
+    fast, plain = _both_paths(res, text)
+    if len(words) >= 2:
+        assert fast is not None and fast[0] is not None
+    if fast is not None and fast[0] is not None:
+        assert fast == plain  # bit-identical values, identical spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "word " * 400,  # one 4-gram repeated 397 times: many spans (capped), long repeats
+        "a b",  # two words: smallest fast input
+        " ".join(f"w{i}" for i in range(60)) * 2,  # distinct words, then all of them again
+        "the cat sat on the mat and the cat sat on the hat " * 6,
+    ],
+    ids=["one_word_repeated", "two_words", "long_repeat", "rhyme"],
+)
+def test_fast_word_stats_equal_the_plain_path_on_edge_texts(res: rep.Resources, text: str) -> None:
+    fast, plain = _both_paths(res, text)
+    assert fast is not None and fast[0] is not None
+    assert fast == plain
+
+
+def test_fast_word_stats_decline_when_high_hash_bits_collide(res: rep.Resources) -> None:
+    # Two different "words" whose hashes share every bit above the position bits: the fast
+    # path cannot tell them apart by those bits and must leave the text to the plain path.
+    import numpy as np
+
+    seg = segment("alpha beta alpha beta")
+    h = np.array([0xABC0, 0xABC1, 0xABC0, 0xABC1], dtype=np.uint64)
+    spaces = np.array([0, 6, 11, 17, 22])
+    assert rep._fast_word_stats(seg, res, h, spaces, []) is None
+    h[1] = 0xFFFF0
+    h[3] = 0xFFFF0
+    assert rep._fast_word_stats(seg, res, h, spaces, []) is not None
