@@ -676,7 +676,7 @@ def _fast_phrases(
     for i, c, row in zip(
         starts[:-1][repeated].tolist(), counts[repeated].tolist(), windows[first].tolist(), strict=True
     ):
-        if sum(map(function.__contains__, row)) < PHRASE_N - PHRASE_MIN_CONTENT:
+        if sum(map(function.__contains__, row)) <= PHRASE_N - PHRASE_MIN_CONTENT:
             max_count = max(max_count, c)
             if c >= PHRASE_SPAN_MIN_COUNT:
                 often.append((i, c))
