@@ -265,12 +265,17 @@ def test_every_module_regex_is_linear_on_repeated_input() -> None:
             times = []
             for n in (20_000, 80_000):
                 s = unit * (n // len(unit))
-                t0 = time.perf_counter()
-                with time_limit(20):
-                    op(s)
-                    if name not in _ANCHORED_ONLY:
-                        pat.findall(s)
-                times.append(time.perf_counter() - t0)
+                best = float("inf")
+                for _ in range(3):  # best of three: a busy machine can stall any single run
+                    t0 = time.perf_counter()
+                    with time_limit(20):
+                        op(s)
+                        if name not in _ANCHORED_ONLY:
+                            pat.findall(s)
+                    best = min(best, time.perf_counter() - t0)
+                    if best < 0.01:
+                        break  # too fast to matter (see below)
+                times.append(best)
             # 4x the input: linear is ~4x; quadratic is ~16x. Ignore sub-10 ms timings.
             if times[1] > 0.05 and times[1] > 8 * times[0]:
                 slow.append((name, iname, times))
