@@ -23,6 +23,7 @@ and a lower bound of the shingle-level values.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import struct
 import sys
 from collections.abc import Sequence
@@ -209,26 +210,33 @@ class Fingerprint:
         """
         n = len(self.sent_hash)
         nz = self.sent_facts != 0
-        starts = self.sent_start.astype(np.int64)
-        lens = self.sent_end.astype(np.int64)
-        lens -= starts
-        gaps = starts.copy()
-        gaps[1:] -= starts[:-1]
-        np.maximum(lens, 0, out=lens)
-        np.maximum(gaps, 0, out=gaps)
+        # offsets in plain Python: a few dozen sentences, where numpy calls cost more than the work
+        starts = self.sent_start.tolist()
+        lens = [e - s if e > s else 0 for s, e in zip(starts, self.sent_end.tolist(), strict=True)]
+        gaps = [b - a if b > a else 0 for a, b in itertools.pairwise(starts)]
+        if n:
+            gaps.insert(0, starts[0])
+        top_gap = max(gaps, default=0)
         flags = 0
-        if n and max(int(gaps.max()), int(lens.max())) > 0xFFFF:
+        if max(top_gap, max(lens, default=0)) > 0xFFFF:
             flags |= _WIDE_OFFSETS
-        if len(self.fact_sent) and int(self.fact_sent.max()) > 0xFF:
+        fact_sent = self.fact_sent
+        if len(fact_sent) and int(fact_sent.max()) > 0xFF:
             flags |= _WIDE_FACT_SENT
-        off_t = "<u4" if flags & _WIDE_OFFSETS else "<u2"
-        gap_t: str | type[np.uint8] = off_t
-        if n and int(gaps.max()) <= 0xFF:
+        off_c = "I" if flags & _WIDE_OFFSETS else "H"
+        gap_c = off_c
+        if n and top_gap <= 0xFF:
             flags |= _NARROW_GAPS
-            gap_t = np.uint8
+            gap_c = "B"
         fs_t = "<u2" if flags & _WIDE_FACT_SENT else np.uint8
         head = _HEADER.pack(
-            FORMAT_VERSION, flags, n, len(self.facts), len(self.bands), int(nz.sum()), self.body_chars
+            FORMAT_VERSION,
+            flags,
+            n,
+            len(self.facts),
+            len(self.bands),
+            int(np.count_nonzero(nz)),
+            self.body_chars,
         )
         return b"".join(
             (
@@ -239,9 +247,9 @@ class Fingerprint:
                 np.packbits(nz).tobytes(),
                 self.sent_facts[nz].astype("<u4", copy=False).tobytes(),
                 np.minimum(self.sent_shingles, 255).astype(np.uint8).tobytes(),
-                self.fact_sent.astype(fs_t).tobytes(),
-                gaps.astype(gap_t).tobytes(),
-                lens.astype(off_t).tobytes(),
+                fact_sent.astype(fs_t).tobytes(),
+                struct.pack(f"<{n}{gap_c}", *gaps),
+                struct.pack(f"<{n}{off_c}", *lens),
             )
         )
 

@@ -204,10 +204,13 @@ def fingerprints(draw: st.DrawFn) -> Fingerprint:
     sent_hash = draw(st.lists(hashes, min_size=n, max_size=n))
     sent_facts = draw(st.lists(st.sampled_from([0, 0, 7, 99, 0xFFFFFFFF]), min_size=n, max_size=n))
     shingles = draw(st.lists(st.integers(1, 20), min_size=n, max_size=n))
-    lengths = np.asarray(draw(st.lists(st.integers(0, 90), min_size=n, max_size=n)), dtype=np.int64)
+    longest = draw(st.sampled_from([90, 300, 70_000]))  # one-byte gaps, two-byte and four-byte offsets
+    lengths = np.asarray(draw(st.lists(st.integers(0, longest), min_size=n, max_size=n)), dtype=np.int64)
     starts = np.cumsum(lengths + 1) - lengths - 1
     facts = sorted(set(draw(st.lists(st.integers(0, 200) | st.integers(0, 0xFFFFFFFF), max_size=40))))
     fact_sent = draw(st.lists(st.integers(0, max(n - 1, 0)), min_size=len(facts), max_size=len(facts)))
+    if draw(st.booleans()) and fact_sent:  # a first sentence above 255: two-byte fact sentences
+        fact_sent[0] = 300
     u32 = np.uint32
     return Fingerprint(
         id="f",
@@ -306,3 +309,13 @@ def test_screen_many_refuses_another_record_format() -> None:
         blob = bytes([9]) + fp.to_bytes()[1:]
         with pytest.raises(ValueError, match="record format 9"):
             screen_many([fp], [(0, blob)], idx.params)
+
+
+@settings(max_examples=80, deadline=None)
+@given(fingerprints())
+def test_record_bytes_round_trip(fp: Fingerprint) -> None:
+    back = Fingerprint.from_bytes(fp.id, fp.outlet, fp.published, fp.to_bytes())
+    for name in ("bands", "sent_hash", "sent_facts", "sent_start", "sent_end", "facts", "fact_sent"):
+        assert np.array_equal(getattr(back, name), getattr(fp, name)), name
+    assert np.array_equal(back.sent_shingles, np.minimum(fp.sent_shingles, 255))
+    assert back.body_chars == fp.body_chars
