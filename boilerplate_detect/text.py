@@ -57,6 +57,8 @@ _QUOTES = {
     "\u2212": "-",
 }  # fmt: skip
 _QUOTES_TABLE = str.maketrans(_QUOTES)
+# The commonest of them in news text (see _normalise_with_map).
+_COMMON_QUOTES = tuple((c, _QUOTES[c]) for c in "\u2019\u201c\u201d\u2014\u2013\u2018")
 # Cyrillic and Greek letters that render like Latin ones (Unicode confusables, the common subset).
 _HOMOGLYPHS = {
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
@@ -247,12 +249,33 @@ def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
         and (text.isprintable() or text.replace("\n", "").isprintable())
     ):
         return (text, None) if "  " not in text else _fold_spaces(text)
-    norm, omap = _scan(text)
-    if not norm.isascii() and _HOMOGLYPH_ANY.search(norm):
+    # The commonest curly quotes and dashes first, in bulk: each becomes the one character
+    # _scan would put in its place, so every offset stays. The scan then has fewer spans
+    # to replace; its offset map lacks their breakpoints, which map every offset as the
+    # offsets around them do (a one-for-one replacement shifts nothing).
+    quoted = text
+    for c, q in _COMMON_QUOTES:
+        if c in quoted:
+            quoted = quoted.replace(c, q)
+    norm, omap = _scan(quoted)
+    if omap is None and quoted is not text:
+        omap = _OffsetMap()  # only quotes replaced: offsets kept (and clamped to the text, as before)
+    if _may_hold_homoglyphs(norm) and _HOMOGLYPH_ANY.search(norm):
         # After the scan, so that words split by invisible characters or written with
         # entities are whole; the mapping keeps every offset.
         norm = _map_homoglyphs(norm)
     return norm, omap
+
+
+def _may_hold_homoglyphs(text: str) -> bool:
+    """False when no character of ``text`` is above U+00FF, as every homoglyph is."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _fold_spaces(text: str) -> tuple[str, _OffsetMap]:

@@ -6,11 +6,15 @@ from hypothesis import strategies as st
 
 from boilerplate_detect.text import (
     _ABBREV,
+    _HOMOGLYPH_ANY,
+    _HOMOGLYPHS,
     _SENT_END,
     _SPECIAL,
     _WORD,
     MAX_CHARS,
     _fold_spaces,
+    _map_homoglyphs,
+    _may_hold_homoglyphs,
     _scan,
     _special_spans,
     _tokens,
@@ -316,3 +320,36 @@ def test_sentence_splitter_matches_the_plain_check(text: str) -> None:
     seg = segment(text)
     got = [(s, e, li) for (s, e), li in zip(seg.sentences, seg.sentence_line, strict=True)]
     assert got == _split_sentences_plainly(seg.text, seg.lines)
+
+
+def _normalise_plainly(text: str) -> tuple[str, list[int]]:
+    """The scan of every special character (no fast path), and the offsets it maps to."""
+    norm, omap = _scan(text)
+    if _HOMOGLYPH_ANY.search(norm):
+        norm = _map_homoglyphs(norm)
+    return norm, [pos if omap is None else min(omap(pos), len(text)) for pos in range(len(norm) + 3)]
+
+
+# ASCII, runs of white space, curly quotes and dashes (common and rarer), entities,
+# invisible and combining characters, compatibility forms, homoglyphs, controls.
+_ASCII_PARTS = ("a", "B", " ", "  ", ".", "\n", "\t", "\r\n", "\x00")
+_QUOTE_PARTS = ("\u2019", "\u201c", "\u201d", "\u2014", "\u2013", "\u2018", "\u2032", "\u00ab")
+_OTHER_PARTS = ("\u200b", "&amp;", "&rsquo;", "&#8217;", "\u00a0", "\ufb01", "\u2026", "e\u0301", "\u00e9")
+_SCRIPT_PARTS = ("\u0430", "\u0441\u043e\u0440", "\u0130", "\U0001d400")
+_NORMALISE_PARTS = st.sampled_from([*_ASCII_PARTS, *_QUOTE_PARTS, *_OTHER_PARTS, *_SCRIPT_PARTS])
+
+
+@given(st.lists(_NORMALISE_PARTS, max_size=40).map("".join))
+def test_normalisation_and_offsets_match_the_plain_scan(text: str) -> None:
+    # The fast paths (plain ASCII, folded spaces, quotes replaced in bulk) change nothing:
+    # the same text, and every offset maps back to the same place.
+    seg = segment(text)
+    norm, offsets = _normalise_plainly(text)
+    assert seg.text == norm
+    assert [seg.to_original(pos) for pos in range(len(norm) + 3)] == offsets
+
+
+def test_homoglyphs_are_above_latin1() -> None:
+    # _may_hold_homoglyphs skips texts whose characters are all at most U+00FF.
+    assert min(map(ord, _HOMOGLYPHS)) > 0xFF
+    assert not _may_hold_homoglyphs("caf\u00e9 \u00a3") and _may_hold_homoglyphs("p\u0430d")
