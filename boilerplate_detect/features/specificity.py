@@ -136,14 +136,18 @@ _MID, _INITIAL, _INSIDE_WORD = 0, 1, 2
 _KIND_AFTER = [_INITIAL if c in b"qo" else _INSIDE_WORD if c in b"Uad" else _MID for c in range(256)]
 
 
+_PUNCTUATION_CLASSES = {"'": b"q", "&": b"j", "-": b"j", '"': b"o", "(": b"o", "[": b"o", " ": b" "}
+
+
 def _char_class(ch: str) -> bytes:
+    """The class byte of one character (the comment above :data:`_CLASS_RUN` lists them)."""
     if "A" <= ch <= "Z":
         return b"U"
     if "0" <= ch <= "9":
         return b"d"
-    if ch.isalnum() or ch == "_":
+    if ch.isalnum() or ch == "_":  # exactly the characters re's \w matches, as str.isalnum
         return b"a"
-    return {"'": b"q", "&": b"j", "-": b"j", '"': b"o", "(": b"o", "[": b"o", " ": b" "}.get(ch, b".")
+    return _PUNCTUATION_CLASSES.get(ch, b".")
 
 
 #: bytes.translate table of the classes of the ASCII characters.
