@@ -233,6 +233,9 @@ def _map_homoglyphs(text: str) -> str:
     return "".join(pieces)
 
 
+# The characters of a text that needs at most its runs of spaces folded: printable ASCII
+# but "&" (entities), and line breaks (as bytes: deleting them leaves the others).
+_PLAIN_ASCII = bytes(sorted({*range(0x20, 0x7F), ord("\n")} - {ord("&")}))
 # Runs of two or more ASCII spaces (a literal two-space prefix: the engine skips ahead fast).
 _SPACES_RUN = re.compile(r"  +")
 
@@ -240,14 +243,7 @@ _SPACES_RUN = re.compile(r"  +")
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
     # Fast paths: printable ASCII (apart from line breaks) without "&" needs no change at
     # all when its spaces are single, and only its runs of spaces folded otherwise.
-    if (
-        text.isascii()
-        and "\r" not in text
-        and "&" not in text
-        and "\t" not in text
-        # Printable ASCII apart from line breaks (no other control characters).
-        and (text.isprintable() or text.replace("\n", "").isprintable())
-    ):
+    if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII):
         return (text, None) if "  " not in text else _fold_spaces(text)
     # The commonest curly quotes and dashes first, in bulk: each becomes the one character
     # _scan would put in its place, so every offset stays. The scan then has fewer spans
