@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources as _resources
 from itertools import pairwise, repeat
@@ -107,7 +106,7 @@ def _class_tables() -> tuple[bytes, bytes]:
 _MARKS, _UPPER_MARKS = _class_tables()
 
 
-def _specific_flags(text: str, spans: Iterable[tuple[int, int]]) -> list[bool]:
+def _specific_flags(text: str, spans: list[tuple[int, int]]) -> list[bool]:
     """Return ``[is_specific(text, start, end) for start, end in spans]``, fast.
 
     The text is translated once into byte classes (:func:`_class_tables`), one byte per

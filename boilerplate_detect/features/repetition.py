@@ -550,8 +550,9 @@ def _fast_word_stats(
        word gets a rank (0 .. V - 1; V pads the end of the text).
     2. The ranks of words p .. p + 4 and p itself, packed into one 64-bit key per position
        (``5 * bits(V) + bits(n_words) <= 64``), sort so that equal n-grams, for every n up to
-       :data:`_KEY_N` at once, form runs, each in text order. Run lengths give the top
-       n-gram counts, the content-phrase count and the repeated 5-grams.
+       :data:`_KEY_N` at once, form runs (in text order for n = 5 only: the position comes
+       after the ranks). Run lengths give the top n-gram counts, the content-phrase count and
+       the repeats of 5-grams.
 
     Ties between n-grams of the same top count are broken as in the plain path, by the
     smallest n-gram hash. Returns None (the caller takes the plain path) for fewer than two
@@ -607,18 +608,17 @@ def _fast_word_stats(
     for m in TOP_NGRAMS:
         starts = (breaks >= level[m]).nonzero()[0]  # runs of equal m-grams: starts[i] .. starts[i + 1]
         counts = starts[1:] - starts[:-1]
-        k = int(counts.argmax())
+        k = int(counts.argmax())  # the first longest run
         count = int(counts[k])
         if m == PHRASE_N:
             phrase_runs = starts, counts, count
         if count < 2:
             top.append(0.0)
             continue
-        tied = counts == count
-        if np.count_nonzero(tied) == 1:
+        if int(counts[::-1].argmax()) == len(counts) - 1 - k:  # also the last: no tie
             p = int(pos_s[starts[k]])
         else:  # the n-gram of the smallest hash, as the plain path
-            p = _smallest_ngram(h, pos_s[starts[:-1][tied]], m, res)
+            p = _smallest_ngram(h, pos_s[starts[:-1][counts == count]], m, res)
         top.append(count * sum(map(len, words[p : p + m])) / total_chars)
 
     dup = dict.fromkeys(DUP_NGRAMS, 0.0)
