@@ -60,6 +60,7 @@ from boilerplate_detect.index_fingerprint import (
     IndexParams,
     Match,
     compare,
+    encode_many,
     may_match,
     prepare_keys,
     screen_many,
@@ -290,7 +291,8 @@ class Index:
         """Store precomputed fingerprints (made by this index's :meth:`fingerprint`)."""
         p = self._params
         prepare_keys(fps, p)
-        recs = [(f.id, f.outlet, f.published, f.to_bytes(), f.posting_keys(p)) for f in fps]
+        blobs = encode_many(fps)
+        recs = [(f.id, f.outlet, f.published, b, f.posting_keys(p)) for f, b in zip(fps, blobs, strict=True)]
         self._store.put_many(recs, self._record_keys)
 
     def _record_keys(self, blob: bytes) -> list[int]:

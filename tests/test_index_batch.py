@@ -22,6 +22,7 @@ from boilerplate_detect.index_fingerprint import (
     MIN_KEY_BATCH,
     Fingerprint,
     IndexParams,
+    encode_many,
     may_match,
     prepare_keys,
     screen_many,
@@ -319,3 +320,16 @@ def test_record_bytes_round_trip(fp: Fingerprint) -> None:
         assert np.array_equal(getattr(back, name), getattr(fp, name)), name
     assert np.array_equal(back.sent_shingles, np.minimum(fp.sent_shingles, 255))
     assert back.body_chars == fp.body_chars
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(fingerprints(), min_size=MIN_KEY_BATCH, max_size=20))
+def test_encode_many_equals_to_bytes(fps: list[Fingerprint]) -> None:
+    assert encode_many(fps) == [f.to_bytes() for f in fps]
+
+
+def test_encode_many_on_real_stories() -> None:
+    arts = [*corpus(list(range(30)), n_outlets=3), Article(id="empty", text="", outlet="e.example")]
+    with Index.memory() as idx:
+        fps = [idx.fingerprint(a) for a in arts]
+        assert encode_many(fps) == [f.to_bytes() for f in fps]
