@@ -85,7 +85,7 @@ _DIGITS = b"0123456789"
 
 
 def _class_tables() -> tuple[bytes, bytes]:
-    """The two byte translations of :func:`_specific_test`.
+    """The two byte translations of :func:`_specific_flags`.
 
     In the first, digits and double quotes become ``#``; ``I``, the space and the apostrophe
     stay themselves (the pronoun test looks for ``" I "`` and ``" I'"``); every other byte

@@ -245,7 +245,7 @@ def _word_hashes(joined: str, res: Resources) -> tuple[U64Array, IntArray]:
     spaces = (codes == 0).nonzero()[0]  # before every word, and at the end (no word holds NUL)
     prefix = (pw[:n] * codes).cumsum()[spaces]
     h: U64Array = prefix[1:] - prefix[:-1]  # word k: between space k and space k + 1
-    h *= ipw[spaces[:-1] + 1]  # position-independent
+    h *= ipw[1:][spaces[:-1]]  # times P**-(start of word k): position-independent
     h ^= h >> _SHIFT_31
     h *= _MIX_U64
     return h, spaces
