@@ -132,6 +132,8 @@ _NUMERIC_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{4}-[0-9]{2}-
 _CLASS_RUN = re.compile(rb"U[Uadqj]*(?: U[Uadqj]*)*")
 _CLASS_DIGITS = re.compile(rb"dd*")  # not "d+": a literal first byte makes re scan fast
 _MID, _INITIAL, _INSIDE_WORD = 0, 1, 2
+#: Classes of the characters a run loses at its end (its text is stripped of "-" and "'").
+_TRAILING = frozenset(b"qj")
 #: What a capital is, by the class of the character before it (see :func:`_names`).
 _KIND_AFTER = [_INITIAL if c in b"qo" else _INSIDE_WORD if c in b"Uad" else _MID for c in range(256)]
 
@@ -259,20 +261,14 @@ class _Names:
     positions: list[int] = field(default_factory=list)  # names and date words, for specific sentences
 
 
-def _runs(text: str, starts: list[int], ends: list[int]) -> list[str]:
-    """The texts of the capitalised runs, without a trailing hyphen or apostrophe."""
-    return list(map(str.rstrip, map(text.__getitem__, map(slice, starts, ends)), repeat("-'")))
-
-
 def _names(text: str, classes: bytes, sentence_starts: set[int], chrome: list[tuple[int, int]]) -> _Names:
     """Names, date words and named attributions (see the module docstring for the rules)."""
     out = _Names()
     # A capital is sentence-initial at a sentence start (the segmentation already knows "Mr."
     # and quotes ending in a comma) or right after an opening quote or bracket.
     mid_s: list[int] = []
-    mid_e: list[int] = []
-    init_s: list[int] = []
-    init_e: list[int] = []
+    mid_r: list[str] = []
+    initial: list[tuple[int, str]] = []
     chrome_starts = [s for s, _ in chrome]
     for p, e in map(Match.span, _CLASS_RUN.finditer(classes)):
         if p in sentence_starts:
@@ -287,16 +283,14 @@ def _names(text: str, classes: bytes, sentence_starts: set[int], chrome: list[tu
             k = bisect.bisect_right(chrome_starts, p) - 1
             if k >= 0 and p < chrome[k][1]:
                 continue
+        run = text[p:e] if classes[e - 1] not in _TRAILING else text[p:e].rstrip("-'")
         if kind == _MID:
             mid_s.append(p)
-            mid_e.append(e)
+            mid_r.append(run)
         else:
-            init_s.append(p)
-            init_e.append(e)
-    if not (mid_s or init_s):
+            initial.append((p, run))
+    if not (mid_s or initial):
         return out
-    mid_r = _runs(text, mid_s, mid_e)
-    initial = list(zip(init_s, _runs(text, init_s, init_e), strict=True))
     # Every word of a mid-sentence run, and every word but the first of a sentence-initial one.
     mid_words = set(" ".join(mid_r).split(" ")) if mid_r else set()
     mid_words.update(w for _, r in initial if " " in r for w in r.split(" ")[1:])
