@@ -135,7 +135,7 @@ _MID, _INITIAL, _INSIDE_WORD = 0, 1, 2
 #: Classes of the characters a run loses at its end (its text is stripped of "-" and "'").
 _TRAILING = frozenset(b"qj")
 #: What a capital is, by the class of the character before it (see :func:`_names`).
-_KIND_AFTER = [_INITIAL if c in b"qo" else _INSIDE_WORD if c in b"Uad" else _MID for c in range(256)]
+_KIND_AFTER = tuple(_INITIAL if c in b"qo" else _INSIDE_WORD if c in b"Uad" else _MID for c in range(256))
 
 
 _PUNCTUATION_CLASSES = {"'": b"q", "&": b"j", "-": b"j", '"': b"o", "(": b"o", "[": b"o", " ": b" "}
