@@ -348,7 +348,8 @@ def normalise(text: str) -> str:
 
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
-_LINE = re.compile(r"[^\n]+")
+# A line stripped of its outer white space (str.strip): from its first to its last other character.
+_STRIPPED_LINE = re.compile(r"[^\s](?:[^\n]*[^\s])?")
 _BLANK_LINE = re.compile(r"\n[ ]*\n")
 # ASCII fast path of the tokeniser: every character that cannot be in a word becomes a
 # space, so ``str.split`` finds the same tokens as :data:`_WORD` (for ASCII, ``\w`` is
@@ -624,14 +625,8 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
     has_blank = "\n" in norm and _BLANK_LINE.search(norm) is not None
     para = -1
     prev_end = 0
-    for m in _LINE.finditer(norm):
+    for m in _STRIPPED_LINE.finditer(norm):
         s, e = m.span()
-        raw = m.group()
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        s += len(raw) - len(raw.lstrip())
-        e = s + len(stripped)
         if not lines or not has_blank or norm.count("\n", prev_end, s) >= 2:
             para += 1
         lines.append((s, e))

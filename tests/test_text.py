@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -353,3 +355,33 @@ def test_homoglyphs_are_above_latin1() -> None:
     # _may_hold_homoglyphs skips texts whose characters are all at most U+00FF.
     assert min(map(ord, _HOMOGLYPHS)) > 0xFF
     assert not _may_hold_homoglyphs("caf\u00e9 \u00a3") and _may_hold_homoglyphs("p\u0430d")
+
+
+def _lines_plainly(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """Every non-blank line stripped, and its paragraph, by stripping each line in turn."""
+    has_blank = re.search(r"\n[ ]*\n", text) is not None
+    lines: list[tuple[int, int]] = []
+    paragraph: list[int] = []
+    prev_end = 0
+    for m in re.finditer(r"[^\n]+", text):
+        raw = m.group()
+        if raw.strip():
+            s = m.start() + len(raw) - len(raw.lstrip())
+            new = not lines or not has_blank or text.count("\n", prev_end, s) >= 2
+            paragraph.append(paragraph[-1] + new if paragraph else 0)
+            lines.append((s, s + len(raw.strip())))
+            prev_end = lines[-1][1]
+    return lines, paragraph
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "b c", " ", "  ", "\n", "\n\n", " \n ", "\u205f", "\u3000", "\t", ".", "&ThickSpace;"]
+        ),
+        max_size=40,
+    )
+)
+def test_lines_match_the_plain_strip(parts: list[str]) -> None:
+    seg = segment("".join(parts))
+    assert (seg.lines, seg.line_paragraph) == _lines_plainly(seg.text)
