@@ -443,9 +443,11 @@ def _sentence_ends(text: str) -> list[re.Match[str]]:
     """The matches of :data:`_SENT_END` in every line of ``text``, in order.
 
     Found in the whole text, one pattern per mark, dropping the matches whose white
-    space holds a line break: those are the matches that cross the end of a line
-    (a line is stripped, so nothing else follows its last mark on the same line), and
-    a match cannot start inside another one (it starts at the first mark of a run).
+    space holds a line break. A match whose white space stays on its line ends before
+    a character of that line, so the scan of that line alone finds it too; one whose
+    white space reaches a line break has only white space after its marks on their
+    line, so that scan does not. Matches never overlap: each starts at the first mark
+    of a run and holds no other run.
     """
     ends: list[re.Match[str]] = []
     kinds = 0
