@@ -243,17 +243,21 @@ _SPACES_RUN = re.compile(r"  +")
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
     # Fast paths: printable ASCII (apart from line breaks) without "&" needs no change at
     # all when its spaces are single, and only its runs of spaces folded otherwise.
-    if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII):
+    if _is_plain_ascii(text):
         return (text, None) if "  " not in text else _fold_spaces(text)
     # The commonest curly quotes and dashes first, in bulk: each becomes the one character
     # _scan would put in its place, so every offset stays. The scan then has fewer spans
     # to replace; its offset map lacks their breakpoints, which map every offset as the
-    # offsets around them do (a one-for-one replacement shifts nothing).
+    # offsets around them do (a one-for-one replacement shifts nothing). When nothing else
+    # needs the scan, the fast path above does its work.
     quoted = text
     for c, q in _COMMON_QUOTES:
         if c in quoted:
             quoted = quoted.replace(c, q)
-    norm, omap = _scan(quoted)
+    if quoted is not text and _is_plain_ascii(quoted):
+        norm, omap = _fold_spaces(quoted) if "  " in quoted else (quoted, None)
+    else:
+        norm, omap = _scan(quoted)
     if omap is None and quoted is not text:
         omap = _OffsetMap()  # only quotes replaced: offsets kept (and clamped to the text, as before)
     if _may_hold_homoglyphs(norm) and _HOMOGLYPH_ANY.search(norm):
@@ -261,6 +265,11 @@ def _normalise_with_map(text: str) -> tuple[str, _OffsetMap | None]:
         # entities are whole; the mapping keeps every offset.
         norm = _map_homoglyphs(norm)
     return norm, omap
+
+
+def _is_plain_ascii(text: str) -> bool:
+    """True when ``text`` needs at most its runs of spaces folded (see :data:`_PLAIN_ASCII`)."""
+    return text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII)
 
 
 def _may_hold_homoglyphs(text: str) -> bool:
