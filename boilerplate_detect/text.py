@@ -236,7 +236,7 @@ def _map_homoglyphs(text: str) -> str:
 # The characters of a text that needs at most its runs of spaces folded: printable ASCII
 # but "&" (entities), and line breaks (as bytes: deleting them leaves the others).
 _PLAIN_ASCII = bytes(sorted({*range(0x20, 0x7F), ord("\n")} - {ord("&")}))
-# Runs of two or more ASCII spaces (a literal two-space prefix: the engine skips ahead fast).
+# Runs of two or more ASCII spaces.
 _SPACES_RUN = re.compile(r"  +")
 
 
@@ -287,15 +287,22 @@ def _fold_spaces(text: str) -> tuple[str, _OffsetMap]:
     """:func:`_scan` of a printable ASCII text without ``"&"``, tabs or carriage returns.
 
     The only spans such a text has to normalise are its runs of spaces (each becomes
-    one space), so this gives the same text and the same offset map, with less work.
+    one space), so this gives the same text and the same offset map, with less work
+    (``str.find`` skips to the next two spaces faster than a regex search).
     """
     pieces: list[str] = []
     norm_at = [0]
     orig_at = [0]
     last = 0
     npos = 0
-    for m in _SPACES_RUN.finditer(text):
-        s, e = m.span()
+    find = text.find
+    s = find("  ")
+    while s >= 0:
+        e = s + 2
+        if text.startswith(" ", e):  # a longer run (rare): its end in one call
+            run = _SPACES_RUN.match(text, s)
+            assert run is not None  # two spaces start at s
+            e = run.end()
         pieces.append(text[last : s + 1])
         npos += s - last
         norm_at.append(npos)
@@ -304,6 +311,7 @@ def _fold_spaces(text: str) -> tuple[str, _OffsetMap]:
         norm_at.append(npos)
         orig_at.append(e)
         last = e
+        s = find("  ", e)
     pieces.append(text[last:])
     return "".join(pieces), _OffsetMap(norm_at, orig_at)
 
