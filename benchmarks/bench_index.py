@@ -12,7 +12,8 @@ Measured in one run, on one core (run.py pins the process), in CPU time
    then added. Index operations alone (fingerprints precomputed, nothing cached in
    them: one by one; with the adds batched; and with the batch API, one
    ``query_fingerprints`` call per batch then its ``add_fingerprints``, as
-   ``Detector.score_many`` does), best of ``REPS`` passes, and end to end from text
+   ``Detector.score_many`` does; and ``check_then_add_many`` per batch, a stream's
+   one-by-one meaning batched), best of ``REPS`` passes, and end to end from text
    (segmentation + fingerprint + query + add). Beside them, datasketch
    ``MinHashLSH`` insert + query from precomputed MinHashes. While timing, the
    harness's own objects are frozen out of the garbage collector (``gc.freeze``);
@@ -188,6 +189,15 @@ def bench_ops(
 
         return run
 
+    def check_then_add(fps: list[Fingerprint]) -> Callable[[], None]:
+        # a stream's meaning (article k sees articles 0..k-1 of its batch), batched
+        def run() -> None:
+            for i in range(0, len(fps), BATCH):
+                part = fps[i : i + BATCH]
+                idx._check_then_add(part, [True] * len(part))
+
+        return run
+
     def end_to_end() -> None:
         for a in arts:
             s = segment(a.text)
@@ -211,6 +221,7 @@ def bench_ops(
     out["index_ops_per_s"] = best(one_by_one)
     out["index_ops_batched_per_s"] = best(batched)
     out["index_ops_batch_api_per_s"] = best(batch_api)
+    out["index_ops_check_then_add_per_s"] = best(check_then_add)
     out["end_to_end_per_s"] = _timed(end_to_end, n)
     return out
 
@@ -348,15 +359,17 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "| indexed | of which simulated | bulk add/s | insert+query/s, index ops, one by one "
         f"| same, harness objects not frozen | same, adds batched by {BATCH} "
-        f"| same, batch API (query_fingerprints then add_fingerprints per {BATCH}) | insert+query/s, end to end "
+        f"| same, batch API (query_fingerprints then add_fingerprints per {BATCH}) "
+        f"| same, check_then_add_many per {BATCH} (results of one by one) | insert+query/s, end to end "
         "| memory bytes/article |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in r["curve"]:
         lines.append(
             f"| {c['indexed']:,} | {c['simulated']:,} | {c['bulk_add_per_s']:,.0f} | {c['index_ops_per_s']:,.0f} "
             f"| {c['index_ops_per_s_gc_unfrozen']:,.0f} | {c['index_ops_batched_per_s']:,.0f} "
-            f"| {c['index_ops_batch_api_per_s']:,.0f} | {c['end_to_end_per_s']:,.0f} "
+            f"| {c['index_ops_batch_api_per_s']:,.0f} | {c['index_ops_check_then_add_per_s']:,.0f} "
+            f"| {c['end_to_end_per_s']:,.0f} "
             f"| {c['memory_bytes_per_article']:,.0f} |"
         )
     lines += [

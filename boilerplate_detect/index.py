@@ -444,6 +444,89 @@ class Index:
         fps = [self._fp_of(a, s) for a, s in zip(articles, segs, strict=True)]
         return [_evidence(q, seg, ms) for q, seg, ms in zip(fps, segs, self._matches_many(fps), strict=True)]
 
+    def check_then_add_many(
+        self, articles: Sequence[Article], segs: Sequence[Segmented], add: Sequence[bool] | None = None
+    ) -> list[DupEvidence]:
+        """Compare each article with the index, then add it, in order, for a whole batch.
+
+        The result and the index afterwards are the same as for
+        ``ev = index.evidence(a, seg); index.add(a, seg)`` on each article in turn,
+        so article ``k`` sees articles ``0..k-1`` of the batch (a stream's
+        check-then-add). The articles that cannot see an earlier one of the batch
+        (no shared key, no replaced id: nearly all of them) are looked up together
+        like :meth:`evidence_many`; the others one at a time after the earlier
+        ones are added.
+
+        Args:
+            articles: The articles, in stream order.
+            segs: Their segmentations (``segs[i]`` belongs to ``articles[i]``).
+            add: Per article, whether to add it after its comparison (default: all).
+
+        Returns:
+            Per article, its evidence against the index as it was just before it.
+
+        Raises:
+            ValueError: ``segs`` or ``add`` and ``articles`` differ in length.
+        """
+        n = len(articles)
+        adding = [True] * n if add is None else list(add)
+        if len(segs) != n or len(adding) != n:
+            raise ValueError(
+                f"check_then_add_many got {n} articles, {len(segs)} segmentations and {len(adding)} add flags"
+            )
+        fps = [self._fp_of(a, s) for a, s in zip(articles, segs, strict=True)]
+        matches = self._check_then_add(fps, adding)
+        return [_evidence(q, seg, ms) for q, seg, ms in zip(fps, segs, matches, strict=True)]
+
+    def _check_then_add(self, fps: Sequence[Fingerprint], adding: Sequence[bool]) -> list[list[Match]]:
+        """:meth:`check_then_add_many` from fingerprints; return each one's matches."""
+        if not fps:
+            return []
+        p = self._params
+        prepare_keys(fps, p)
+        found = self._store.candidates_many([q.query_keys(p) for q in fps], p.max_candidates * OVERFETCH)
+        # An article is answered from the index as it was before the batch unless an earlier
+        # article of the batch could change its candidates: by sharing a key with it, or by
+        # replacing (same id) one of its candidates.
+        posted: set[int] = set()
+        added_ids: set[str] = set()
+        rows: list[list[Row] | None] = []
+        for q, a_rows, adds in zip(fps, found, adding, strict=True):
+            clash = not posted.isdisjoint(q.query_keys(p)) or any(r[0] in added_ids for r in a_rows)
+            rows.append(None if clash else self._eligible(q, a_rows))
+            if adds:
+                posted.update(q.posting_keys(p))
+                added_ids.add(q.id)
+        ok = iter(screen_many(fps, [(i, r[3]) for i, rs in enumerate(rows) if rs for r in rs], p))
+        matches = [
+            None if rs is None else self._compare(q, [r for r in rs if next(ok)])
+            for q, rs in zip(fps, rows, strict=True)
+        ]
+        pending: list[Fingerprint] = []
+        out: list[list[Match]] = []
+        for q, ms, adds in zip(fps, matches, adding, strict=True):
+            if ms is None:
+                self._add_in_order(pending)
+                ms = self._matches(q)
+            out.append(ms)
+            if adds:
+                pending.append(q)
+        self._add_in_order(pending)
+        return out
+
+    def _add_in_order(self, fps: list[Fingerprint]) -> None:
+        """Add fingerprints as one add each would (a repeated id starts a new transaction); empty the list."""
+        start = 0
+        seen: set[str] = set()
+        for i, f in enumerate(fps):
+            if f.id in seen:
+                self.add_fingerprints(fps[start:i])
+                start, seen = i, set()
+            seen.add(f.id)
+        if start < len(fps):
+            self.add_fingerprints(fps[start:])
+        fps.clear()
+
 
 def _evidence(q: Fingerprint, seg: Segmented, matches: list[Match]) -> DupEvidence:
     """Build one article's evidence from its fingerprint, segmentation and matches."""

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boilerplate_detect import Article, Index
+from boilerplate_detect.features.neardup import DupEvidence
 from boilerplate_detect.index_fingerprint import (
     MIN_KEY_BATCH,
     Fingerprint,
@@ -333,3 +334,56 @@ def test_encode_many_on_real_stories() -> None:
     with Index.memory() as idx:
         fps = [idx.fingerprint(a) for a in arts]
         assert encode_many(fps) == [f.to_bytes() for f in fps]
+
+
+def sequential(idx: Index, arts: list[Article], adding: list[bool]) -> list[object]:
+    """The reference: evidence, then add, one article at a time."""
+    out: list[object] = []
+    for a, add in zip(arts, adding, strict=True):
+        s = segment(a.text)
+        out.append(idx.evidence(a, s))
+        if add:
+            idx.add(a, s)
+    return out
+
+
+def stream_batch(k: int) -> list[Article]:
+    """A batch with copies of each other, repeated and replaced ids, blank texts and new stories."""
+    arts = corpus(list(range(400 + 10 * k, 420 + 10 * k)), n_outlets=3)
+    out = [Article(id=f"n{k}-{j}", text=a.text, outlet=f"s{j % 4}.example") for j, a in enumerate(arts)]
+    out[3] = Article(id=out[1].id, text=story(999), outlet="s1.example")  # an id repeated in the batch
+    out[5] = Article(id="a2", text=out[5].text, outlet="o2.example")  # replaces an indexed article
+    out[7] = Article(id=f"n{k}-blank", text="  ", outlet="s3.example")
+    out[9] = Article(id=f"n{k}-9", text=story(400 + 10 * k), outlet="s9.example")  # copies an earlier one
+    return out
+
+
+@pytest.mark.parametrize("max_candidates", [1, 50], ids=["cap1", "default"])
+def test_check_then_add_many_equals_evidence_then_add(max_candidates: int) -> None:
+    seed_arts = corpus(list(range(380, 420)), n_outlets=3)
+    with (
+        Index.memory(max_candidates=max_candidates) as one,
+        Index.memory(max_candidates=max_candidates) as many,
+    ):
+        small_levels(many)
+        for idx in (one, many):
+            idx.add_many(seed_arts)
+        for k in range(3):
+            batch = stream_batch(k)
+            adding = [bool(a.text.strip()) for a in batch]
+            want = sequential(one, batch, adding)
+            got = many.check_then_add_many(batch, [segment(a.text) for a in batch], adding)
+            assert got == want
+            assert sum(len(e.near_duplicates) for e in got) > 10  # type: ignore[attr-defined]
+        assert many.ids() == one.ids() and len(many) == len(one)
+        probe = corpus(list(range(380, 440)), n_outlets=5)
+        assert many.query_many(probe) == [one.query(q) for q in probe]
+
+
+def test_check_then_add_many_checks_lengths() -> None:
+    with Index.memory() as idx:
+        a = Article(id="x", text=story(1), outlet="a.example")
+        assert idx.check_then_add_many([], []) == []
+        with pytest.raises(ValueError, match="1 articles, 1 segmentations and 2 add flags"):
+            idx.check_then_add_many([a], [segment(a.text)], [True, False])
+        assert idx.check_then_add_many([a], [segment(a.text)]) == [DupEvidence()] and len(idx) == 1
