@@ -336,9 +336,9 @@ def test_encode_many_on_real_stories() -> None:
         assert encode_many(fps) == [f.to_bytes() for f in fps]
 
 
-def sequential(idx: Index, arts: list[Article], adding: list[bool]) -> list[object]:
+def sequential(idx: Index, arts: list[Article], adding: list[bool]) -> list[DupEvidence]:
     """The reference: evidence, then add, one article at a time."""
-    out: list[object] = []
+    out: list[DupEvidence] = []
     for a, add in zip(arts, adding, strict=True):
         s = segment(a.text)
         out.append(idx.evidence(a, s))
@@ -374,7 +374,7 @@ def test_check_then_add_many_equals_evidence_then_add(max_candidates: int) -> No
             want = sequential(one, batch, adding)
             got = many.check_then_add_many(batch, [segment(a.text) for a in batch], adding)
             assert got == want
-            assert sum(len(e.near_duplicates) for e in got) > 10  # type: ignore[attr-defined]
+            assert sum(len(e.near_duplicates) for e in got) > 10
         assert many.ids() == one.ids() and len(many) == len(one)
         probe = corpus(list(range(380, 440)), n_outlets=5)
         assert many.query_many(probe) == [one.query(q) for q in probe]
