@@ -164,3 +164,19 @@ def test_redis_batch_queries_equal_one_by_one_and_the_embedded_index(
         assert shared.evidence_many(arts, segs) == [
             shared.evidence(a, s) for a, s in zip(arts, segs, strict=True)
         ]
+
+
+def test_redis_check_then_add_many_equals_one_by_one(redis_server: RedisServer, tmp_path: Path) -> None:
+    arts = articles(12)
+    with Index.open(redis_server.url) as shared, Index.open(tmp_path / "e.idx") as embedded:
+        segs = [segment(a.text) for a in arts]
+        want = []
+        for a, s in zip(arts, segs, strict=True):
+            want.append(embedded.evidence(a, s))
+            embedded.add(a, s)
+        got = shared.check_then_add_many(arts, segs)
+        assert [[summary(list(e.near_duplicates))] for e in got] == [
+            [summary(list(e.near_duplicates))] for e in want
+        ]
+        assert sum(len(e.near_duplicates) for e in got) >= 6  # every second story copies the one before
+        assert sorted(shared.ids()) == sorted(embedded.ids())
