@@ -32,6 +32,13 @@ How it works (see :mod:`boilerplate_detect.index_fingerprint`):
 Articles of the same outlet (``outlet``, else the URL's registered domain) and
 the article itself (same id) are never matches.
 
+Batches: :meth:`Index.query_many`, :meth:`Index.query_fingerprints` and
+:meth:`Index.evidence_many` answer a whole batch with one posting lookup, one
+record fetch and one vectorised screening (the Detector's ``score_many`` uses
+``evidence_many``); :meth:`Index.check_then_add_many` is a stream's
+compare-then-add for a batch. Their results are those of the one-article
+methods, in order.
+
 Backends (:mod:`boilerplate_detect.index_store`): ``Index.open("crawl.idx")`` is
 an embedded, crash-safe SQLite file; ``Index.open("redis://host:port/db")`` is
 shared between workers; ``Index.memory()`` is in memory. The parameters are
