@@ -205,6 +205,25 @@ class CheckThenAdd:
             self.index.add(article, seg)
         return ev
 
+    def evidence_many(self, articles: Sequence[Article], segs: Sequence[Segmented]) -> list[DupEvidence]:
+        """Do :meth:`evidence` for a batch, in order, with the same results and index.
+
+        An :class:`~boilerplate_detect.Index` answers the batch in one pass
+        (``Index.check_then_add_many``); another index is asked one article at a time.
+
+        Args:
+            articles: The articles, in stream order.
+            segs: Their segmentations.
+
+        Returns:
+            Per article, its evidence against the index as it was just before it.
+        """
+        many = getattr(self.index, "check_then_add_many", None)
+        if many is None:
+            return [self.evidence(a, s) for a, s in zip(articles, segs, strict=True)]
+        out: list[DupEvidence] = many(articles, segs, [bool(a.text.strip()) for a in articles])
+        return out
+
 
 class StreamScorer:
     """Score an unbounded stream against a persistent index, restartably.

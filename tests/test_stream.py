@@ -246,3 +246,39 @@ def test_blank_texts_are_scored_but_not_indexed(fake_detector: Detector) -> None
     assert [r.id for r in StreamScorer(fake_detector, idx, None).score_many(stream)] == ["a", "b", "c"]
     assert idx.ids == ["a", "c"]
     assert idx.seen["c"] == ("a",)
+
+
+class OneAtATime:
+    """The real index behind the plain StreamIndex protocol (no batch method)."""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+
+    def evidence(self, article: Article, seg: Any) -> Any:
+        return self._index.evidence(article, seg)
+
+    def add(self, article: Article, seg: Any = None) -> None:
+        self._index.add(article, seg)
+
+    def remove(self, article_id: str) -> None:
+        self._index.remove(article_id)
+
+
+def test_the_batch_check_then_add_gives_the_one_at_a_time_reports(detector: Detector) -> None:
+    """Copies inside one batch, a blank text and a replaced id: same reports, same index."""
+    from boilerplate_detect import Index
+
+    bodies = [texts.CLEAN_NEWS, texts.INDEPENDENT_NEWS, texts.PADDED]
+    records = [
+        {"id": f"r{i:02d}", "text": bodies[i % 3] + f" Update {i}.", "outlet": f"o{i % 4}.example"}
+        for i in range(11)
+    ]
+    records[4]["text"] = "  \n "
+    records[7]["id"] = "r01"  # replaces an article added earlier in the stream
+    runs = []
+    for wrap in (lambda i: i, OneAtATime):
+        idx = Index.memory()
+        reports = list(StreamScorer(detector, wrap(idx), None, batch_size=5).score_many(records))
+        runs.append(([json.dumps(r.to_dict(), sort_keys=True) for r in reports], sorted(idx.ids())))
+    assert runs[0] == runs[1]
+    assert any(json.loads(line)["near_duplicates"] for line in runs[0][0][1:5])  # copies found inside a batch
