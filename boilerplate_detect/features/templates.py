@@ -32,8 +32,10 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources as _resources
+from itertools import accumulate
 from operator import mul
 
 import xxhash
@@ -218,11 +220,17 @@ class Patterns:
         floating: ``(trigger_words, regex, category)`` of every other pattern; it is only
             searched on lines holding one of its trigger words.
         triggers: The union of all trigger words (``"©"`` stands for the sign).
+        ascii_anchored: The case-sensitive twin of ``anchored`` (:func:`_ascii_twin`), used
+            on lower-cased ASCII lines, or None (``anchored`` is used on every line).
+        ascii_floating: The twin of each floating pattern, or None, in ``floating`` order
+            (empty: no twins).
     """
 
     anchored: re.Pattern[str] | None
     floating: tuple[tuple[frozenset[str], re.Pattern[str], str], ...]
     triggers: frozenset[str]
+    ascii_anchored: re.Pattern[str] | None = None
+    ascii_floating: tuple[re.Pattern[str] | None, ...] = ()
 
     def find(self, line: str, words: list[str]) -> str | None:
         """Return the category of the first pattern matching ``line``, or None.
@@ -235,18 +243,118 @@ class Patterns:
             A category name (``chrome``, ``cta``, ``copyright``, ``disclaimer``,
             ``keypoints``, ``faq``) or None.
         """
+        # An ASCII line is matched lower-cased by the case-sensitive twins (the same
+        # answers as the case-insensitive patterns; see _ascii_twin), which run faster.
+        low = line.lower() if line.isascii() else None
         if self.anchored is not None and len(words) <= ANCHORED_MAX_WORDS:
-            m = self.anchored.match(line)
+            if low is not None and self.ascii_anchored is not None:
+                m = self.ascii_anchored.match(low)
+            else:
+                m = self.anchored.match(line)
             if m is not None:
                 return m.lastgroup
+        sign = low is None and "©" in line  # the sign is not ASCII
+        if self.triggers.isdisjoint(words) and not sign:
+            return None
         hits = self.triggers.intersection(words)
-        if "©" in line:
+        if sign:
             hits = hits | {"©"}
-        if hits:
-            for trig, rx, cat in self.floating:
-                if not trig.isdisjoint(hits) and rx.search(line) is not None:
+        twins = self.ascii_floating if low is not None else ()
+        for k, (trig, rx, cat) in enumerate(self.floating):
+            if not trig.isdisjoint(hits):
+                twin = twins[k] if k < len(twins) else None
+                m = rx.search(line) if twin is None or low is None else twin.search(low)
+                if m is not None:
                     return cat
         return None
+
+
+#: ``(?`` groups that do not change the flags or refer back to a group.
+_PLAIN_GROUPS = ("(?:", "(?P<", "(?=", "(?!", "(?<=", "(?<!")
+
+
+def _escape_ok(pattern: str, i: int) -> bool:
+    r"""Whether the escape at ``pattern[i]`` is of punctuation or a case-blind class (``\d \s \w \b``)."""
+    x = pattern[i + 1 : i + 2]
+    return bool(x) and (not x.isalnum() or x in "bBdDsSwW")
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """Return the index after the character class opening at ``pattern[i]``, or -1.
+
+    -1 when the class holds an upper-case letter, an escape other than
+    :func:`_escape_ok`'s, or a range other than within ``a-z`` or ``0-9`` (a range
+    such as ``!-~`` holds the upper-case letters without naming them).
+    """
+    j = i + 2 if pattern.startswith("[^", i) else i + 1
+    first = True
+    while j < len(pattern):
+        c = pattern[j]
+        if c == "]" and not first:
+            return j + 1
+        first = False
+        if c == "\\":
+            if not _escape_ok(pattern, j):
+                return -1
+            j += 2
+            if pattern[j : j + 1] == "-" and pattern[j + 1 : j + 2] not in ("]", ""):
+                return -1
+        elif "A" <= c <= "Z":
+            return -1
+        elif pattern[j + 1 : j + 2] == "-" and pattern[j + 2 : j + 3] not in ("]", ""):
+            hi = pattern[j + 2]
+            if not ((c.islower() and hi.islower()) or (c.isdigit() and hi.isdigit())):
+                return -1
+            j += 3
+        else:
+            j += 1
+    return -1
+
+
+def _ascii_twin(pattern: str) -> re.Pattern[str] | None:
+    r"""Return a case-sensitive twin of the case-insensitive ``pattern``, or None.
+
+    On an ASCII line ``t``, ``twin.match(t.lower())`` and ``twin.search(t.lower())``
+    succeed exactly when the case-insensitive pattern does on ``t``, along the same
+    path (the same ``lastgroup``): each step of the matcher tests one character
+    against a literal, a class, a category or a word boundary, and when the pattern
+    names no upper-case letter, a case-insensitive test of an ASCII character ``c``
+    is the case-sensitive test of ``c.lower()`` (ASCII case folding maps only ``A-Z``
+    to ``a-z``, and ``\d \s \w`` do not depend on case). The twin is built only when
+    that is plain from the source: ASCII, no upper-case letter, escapes of punctuation
+    or case-blind classes only, no inline flags or back references, class ranges only
+    within ``a-z`` or ``0-9``. Non-ASCII lines always use the pattern itself (there,
+    case folding has exceptions such as the Kelvin sign).
+
+    Args:
+        pattern: A pattern compiled elsewhere with :data:`re.IGNORECASE`.
+
+    Returns:
+        The twin, compiled without flags, or None when the pattern does not qualify.
+    """
+    if not pattern.isascii():
+        return None
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if not _escape_ok(pattern, i):
+                return None
+            i += 2
+        elif c == "[":
+            i = _class_end(pattern, i)
+            if i < 0:
+                return None
+        elif pattern.startswith("(?", i):
+            group = next((g for g in _PLAIN_GROUPS if pattern.startswith(g, i)), None)
+            if group is None:
+                return None
+            i += len(group)  # a group name that follows must be lower case, as any letter
+        elif "A" <= c <= "Z":
+            return None
+        else:
+            i += 1
+    return re.compile(pattern)
 
 
 def _compile(pattern: str, no: int) -> re.Pattern[str]:
@@ -295,10 +403,13 @@ def load_patterns(text: str | None = None) -> Patterns:
         else:
             floating.append((frozenset(trig.lower().split()), _compile(pattern, no), cat))
     parts = [f"(?P<{c}>{'|'.join(ps)})" for c, ps in anchored.items() if ps]
+    joined = "|".join(parts)
     return Patterns(
-        _compile("|".join(parts), 0) if parts else None,
+        _compile(joined, 0) if parts else None,
         tuple(floating),
         frozenset(w for t, _, _ in floating for w in t),
+        _ascii_twin(joined) if parts else None,
+        tuple(_ascii_twin(rx.pattern) for _, rx, _ in floating),
     )
 
 
@@ -425,21 +536,34 @@ def load() -> TemplateResources:
     return TemplateResources(load_patterns(), load_line_model())
 
 
+def _line_word_counts(seg: Segmented) -> list[int]:
+    """Return the number of words on every line.
+
+    ``seg.words`` is the concatenation of ``seg.sentence_words``, and the sentences come
+    in text order, each inside one line (``seg.sentence_line`` never decreases), so the
+    words of line ``i`` are the run of ``seg.words`` after the words of lines ``0..i-1``.
+    """
+    n = len(seg.lines)
+    if n == 1:  # the common case of one paragraph: every word is on the line
+        return [len(seg.words)]
+    counts = [0] * n
+    for li, c in zip(seg.sentence_line, map(len, seg.sentence_words), strict=False):
+        counts[li] += c
+    return counts
+
+
 def _line_words(seg: Segmented) -> list[list[str]]:
-    if len(seg.lines) == 1:  # the common case of one paragraph: every word is on the line
-        return [list(seg.words)]
-    out: list[list[str]] = [[] for _ in seg.lines]
-    for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=False):
-        out[li].extend(ws)
-    return out
+    """Return the words of every line, as slices of ``seg.words`` (see :func:`_line_word_counts`)."""
+    ends = list(accumulate(_line_word_counts(seg)))
+    return list(map(seg.words.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
-def _line_key_list(seg: Segmented, words: list[list[str]] | None = None) -> list[int | None]:
-    words = _line_words(seg) if words is None else words
+def _line_key_list(seg: Segmented, counts: list[int] | None = None) -> list[int | None]:
+    counts = _line_word_counts(seg) if counts is None else counts
     text = seg.text
     out: list[int | None] = []
-    for (s, e), ws in zip(seg.lines, words, strict=False):
-        if not ws or len(ws) > LINE_KEY_MAX_WORDS:
+    for (s, e), nw in zip(seg.lines, counts, strict=False):
+        if not nw or nw > LINE_KEY_MAX_WORDS:
             out.append(None)
         else:
             out.append(xxhash.xxh64_intdigest(_DIGIT_RUN.sub("0", text[s:e].lower()).encode()))
@@ -462,52 +586,55 @@ def line_keys(seg: Segmented) -> list[int]:
     return [k for k in _line_key_list(seg) if k is not None]
 
 
-def line_features(
-    seg: Segmented, patterns: Patterns, words: list[list[str]] | None = None, limit: int = MAX_MODEL_LINES
-) -> tuple[list[list[float]], list[str | None]]:
-    """Compute the stage-one features of every line, and its pattern category.
+#: Positions of the stage-one features that stage two and the span rules read again.
+_I_LOGW = LINE_FEATURES.index("log_words")
+_I_ENDS = LINE_FEATURES.index("ends_sentence")
 
-    Args:
-        seg: The segmented text.
-        patterns: What :func:`load_patterns` returned.
-        words: The words of every line, when the caller already has them.
-        limit: Describe only the first ``limit`` lines (page-level statistics still
-            count every line), so a hostile text of a million tiny lines costs
-            bounded time.
 
-    Returns:
-        ``(rows, categories)``: one row of :data:`LINE_FEATURES` values per described
-        line, and the pattern category of the line (``None`` when no pattern matches).
+def _line_rows(
+    seg: Segmented, patterns: Patterns, nws: list[int], limit: int
+) -> Iterator[tuple[list[float], str | None]]:
+    """Yield the stage-one feature row and the pattern category of each described line.
+
+    The one implementation behind :func:`line_features` (which keeps the rows, for
+    training) and :func:`extract` (which turns each row into its logit at once and
+    keeps only that). Page-level quantities (word counts, paragraph sizes, densities)
+    are computed once per text, paragraph logarithms once per paragraph. ``nws`` are
+    the word counts of the lines (:func:`_line_word_counts`): line ``i``'s words are
+    ``seg.words[cum[i]:cum[i + 1]]``, sliced only for the short lines the patterns
+    read; its function words are counted from one running count over ``seg.words``.
     """
-    words = _line_words(seg) if words is None else words
     n = len(seg.lines)
     if n == 0:
-        return [], []
+        return
     text = seg.text
-    nws = [len(ws) for ws in words]
-    logw = [math.log1p(c) for c in nws]
+    lines = seg.lines
+    line_para = seg.line_paragraph
+    words = seg.words
+    logw = list(map(math.log1p, nws))
     total_words = sum(nws) or 1
-    para_words: dict[int, int] = {}
-    para_lines: dict[int, int] = {}
-    for p, c in zip(seg.line_paragraph, nws, strict=False):
-        para_words[p] = para_words.get(p, 0) + c
-        para_lines[p] = para_lines.get(p, 0) + 1
+    n_para = max(line_para) + 1
+    para_words = [0] * n_para
+    para_lines = [0] * n_para
+    for p, c in zip(line_para, nws, strict=False):
+        para_words[p] += c
+        para_lines[p] += 1
+    para_logw = list(map(math.log1p, para_words))
+    para_logl = [math.log1p(c - 1) for c in para_lines]
     max_logw = max(logw)
     # The densest region of the text: words in a window of +-5 lines, relative to the page's maximum.
-    cum = [0]
-    for c in nws:
-        cum.append(cum[-1] + c)
+    cum = list(accumulate(nws, initial=0))
     dens = [cum[min(n, i + 6)] - cum[max(0, i - 5)] for i in range(n)]
     max_dens = max(dens) or 1
     main = dens.index(max(dens))
-    rows: list[list[float]] = []
-    cats: list[str | None] = []
-    before = 0
+    # Short lines (<= SHORT_LINE_WORDS words) before each line: a window's count is a difference.
+    cum_short = list(accumulate((c <= SHORT_LINE_WORDS for c in nws), initial=0))
+    # Function words among the first k words of the text, for every k.
+    cum_stop = list(accumulate(map(_STOP.__contains__, words), initial=0))
     last = n - 1
     find = patterns.find
-    is_stop = _STOP.__contains__
-    short = [c <= SHORT_LINE_WORDS for c in nws]
-    for i, (s, e) in enumerate(seg.lines[: max(0, limit)]):
+    for i in range(min(n, max(0, limit))):
+        s, e = lines[i]
         t = text[s:e]
         nw = nws[i]
         inv = 1.0 / nw if nw else 0.0
@@ -520,7 +647,7 @@ def line_features(
         cat: str | None = None
         sep = bullet = url = 0.0
         if nw <= PATTERN_MAX_WORDS:
-            cat = find(t, words[i])
+            cat = find(t, words[cum[i] : cum[i + 1]])
             if nw <= SHORT_FEATURE_WORDS:
                 if not _SEP_CHARS.isdisjoint(t) or " / " in t or t.count(" - ") >= 2:
                     sep = 1.0
@@ -528,11 +655,11 @@ def line_features(
                     url = 1.0
         if t[0] in _BULLET_START and _BULLET.match(t):
             bullet = 1.0
-        cats.append(cat)
-        lo, hi = max(0, i - 3), min(n, i + 4)
+        lo = i - 3 if i > 3 else 0
+        hi = i + 4 if i + 4 < n else n
         win = logw[lo:hi]
-        p = seg.line_paragraph[i]
-        rows.append(
+        p = line_para[i]
+        yield (
             [
                 logw[i],
                 1.0 if nw <= 2 else 0.0,
@@ -542,8 +669,8 @@ def line_features(
                 1.0 if ends else 0.0,
                 1.0 if last_c == ":" else 0.0,
                 min(1.0, n_upper * inv),
-                sum(map(is_stop, words[i])) * inv,
-                n_digit / len(t),
+                (cum_stop[cum[i + 1]] - cum_stop[cum[i]]) * inv,
+                n_digit / (e - s),
                 sep,
                 bullet,
                 url,
@@ -554,21 +681,47 @@ def line_features(
                 i / last if last else 0.0,
                 1.0 if i == 0 else 0.0,
                 1.0 if i == last else 0.0,
-                before / total_words,
+                cum[i] / total_words,
                 logw[i - 1] if i else 0.0,
                 logw[i + 1] if i < last else 0.0,
-                sum(win) / len(win),
+                sum(win) / (hi - lo),
                 max(win),
-                sum(short[lo:hi]) / (hi - lo),
-                math.log1p(para_words[p]),
-                math.log1p(para_lines[p] - 1),
-                math.log(len(t) * inv) if nw else 0.0,
+                (cum_short[hi] - cum_short[lo]) / (hi - lo),
+                para_logw[p],
+                para_logl[p],
+                math.log((e - s) * inv) if nw else 0.0,
                 logw[i] - max_logw,
                 dens[i] / max_dens,
                 math.log1p(abs(i - main)),
-            ]
+            ],
+            cat,
         )
-        before += nw
+
+
+def line_features(
+    seg: Segmented, patterns: Patterns, words: list[list[str]] | None = None, limit: int = MAX_MODEL_LINES
+) -> tuple[list[list[float]], list[str | None]]:
+    """Compute the stage-one features of every line, and its pattern category.
+
+    Args:
+        seg: The segmented text.
+        patterns: What :func:`load_patterns` returned.
+        words: The words of every line (as :func:`_line_words` gives them), when the
+            caller already has them; only their counts are read.
+        limit: Describe only the first ``limit`` lines (page-level statistics still
+            count every line), so a hostile text of a million tiny lines costs
+            bounded time.
+
+    Returns:
+        ``(rows, categories)``: one row of :data:`LINE_FEATURES` values per described
+        line, and the pattern category of the line (``None`` when no pattern matches).
+    """
+    nws = _line_word_counts(seg) if words is None else list(map(len, words))
+    rows: list[list[float]] = []
+    cats: list[str | None] = []
+    for row, cat in _line_rows(seg, patterns, nws, limit):
+        rows.append(row)
+        cats.append(cat)
     return rows, cats
 
 
@@ -603,6 +756,36 @@ def _runs(z: list[float], nws: list[float]) -> tuple[list[float], list[float]]:
     return rel, in_main
 
 
+def _stage2_rows(z: list[float], logw: list[float], ends: list[float]) -> Iterator[list[float]]:
+    """Yield the stage-two feature row of each line (see :func:`stage2_features`)."""
+    n = len(z)
+    rel, in_main = _runs(z, list(map(math.expm1, logw)))
+    cum = list(accumulate(z, initial=0.0))
+    last = n - 1
+    for i in range(n):
+        zi = z[i]
+        # Means of z over lines i-k..i+k without line i itself (0.0 when there are none), k = 2 and 6.
+        lo, hi = max(0, i - 2), min(n, i + 3)
+        m2 = (cum[hi] - cum[lo] - zi) / (hi - lo - 1) if hi - lo > 1 else 0.0
+        lo, hi = max(0, i - 6), min(n, i + 7)
+        m6 = (cum[hi] - cum[lo] - zi) / (hi - lo - 1) if hi - lo > 1 else 0.0
+        w6 = z[lo:i] + z[i + 1 : hi]
+        lo, hi = max(0, i - 12), min(n, i + 13)
+        yield [
+            zi,
+            z[i - 1] if i else 0.0,
+            z[i + 1] if i < last else 0.0,
+            m2,
+            m6,
+            min(w6) if w6 else 0.0,
+            logw[i],
+            ends[i],
+            (cum[hi] - cum[lo]) / (hi - lo),
+            rel[i],
+            in_main[i],
+        ]
+
+
 def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]]:
     """Compute the stage-two features from the stage-one logits of every line.
 
@@ -613,46 +796,29 @@ def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]
     Returns:
         One row of :data:`STAGE2_FEATURES` values per line.
     """
-    n = len(z)
-    out: list[list[float]] = []
-    i_logw = LINE_FEATURES.index("log_words")
-    i_ends = LINE_FEATURES.index("ends_sentence")
-    rel, in_main = _runs(z, [math.expm1(r[i_logw]) for r in rows])
-    cum = [0.0]
-    for v in z:
-        cum.append(cum[-1] + v)
+    return list(_stage2_rows(z, [r[_I_LOGW] for r in rows], [r[_I_ENDS] for r in rows]))
 
-    def mean_around(i: int, k: int) -> float:
-        """Mean of z over lines i-k..i+k, without line i itself (0.0 when there are none)."""
-        lo, hi = max(0, i - k), min(n, i + k + 1)
-        return (cum[hi] - cum[lo] - z[i]) / (hi - lo - 1) if hi - lo > 1 else 0.0
 
-    for i in range(n):
-        w6 = z[max(0, i - 6) : i] + z[i + 1 : i + 7]
-        lo, hi = max(0, i - 12), min(n, i + 13)
-        out.append(
-            [
-                z[i],
-                z[i - 1] if i else 0.0,
-                z[i + 1] if i + 1 < n else 0.0,
-                mean_around(i, 2),
-                mean_around(i, 6),
-                min(w6) if w6 else 0.0,
-                rows[i][i_logw],
-                rows[i][i_ends],
-                (cum[hi] - cum[lo]) / (hi - lo),
-                rel[i],
-                in_main[i],
-            ]
-        )
-    return out
+def _stage1_logit(model: LineModel, row: list[float]) -> float:
+    """The clamped stage-one logit of one row (the same for training and scoring)."""
+    return max(-30.0, min(30.0, model.stage1.logit(row)))
+
+
+def _finish(z: list[float], logw: list[float], ends: list[float], model: LineModel) -> list[float]:
+    """Turn the stage-one logits into line probabilities (through stage two, if any)."""
+    if model.stage2 is not None:
+        logit2 = model.stage2.logit
+        z = [logit2(r) for r in _stage2_rows(z, logw, ends)]
+    return [_sigmoid(v) for v in z]
 
 
 def _probabilities(rows: list[list[float]], model: LineModel) -> list[float]:
-    z = [max(-30.0, min(30.0, model.stage1.logit(r))) for r in rows]
-    if model.stage2 is not None:
-        z = [model.stage2.logit(r) for r in stage2_features(z, rows)]
-    return [_sigmoid(v) for v in z]
+    return _finish(
+        [_stage1_logit(model, r) for r in rows],
+        [r[_I_LOGW] for r in rows],
+        [r[_I_ENDS] for r in rows],
+        model,
+    )
 
 
 def classify_lines(seg: Segmented, res: TemplateResources) -> list[float]:
@@ -671,7 +837,7 @@ def classify_lines(seg: Segmented, res: TemplateResources) -> list[float]:
     return probs + [0.0] * (len(seg.lines) - len(probs))
 
 
-def _blocks(seg: Segmented, words: list[list[str]], cats: list[str | None]) -> dict[int, str]:
+def _blocks(seg: Segmented, nws: list[int], cats: list[str | None]) -> dict[int, str]:
     """Mark the lines of Key Points / FAQ blocks that follow their heading."""
     marked: dict[int, str] = {}
     n = len(seg.lines)
@@ -686,13 +852,13 @@ def _blocks(seg: Segmented, words: list[list[str]], cats: list[str | None]) -> d
             if not alone and seg.line_paragraph[j] != p:
                 break
             if alone:
-                if len(words[j]) > BLOCK_MAX_WORDS or cats[j] in ("keypoints", "faq"):
+                if nws[j] > BLOCK_MAX_WORDS or cats[j] in ("keypoints", "faq"):
                     break
                 s, e = seg.lines[j]
                 t = text[s:e]
                 # A list or Q/A block is bullet lines, questions, or short answers to them.
                 qa = cat == "faq" and (_QUESTION.search(t) or (j > 0 and j - 1 in marked))
-                if not (_BULLET.match(t) or qa or len(words[j]) <= 12):
+                if not (_BULLET.match(t) or qa or nws[j] <= 12):
                     break
             marked[j] = cat
             j += 1
@@ -720,34 +886,49 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
         The values in :data:`NAMES` order and one span per flagged line.
     """
     assert isinstance(res, TemplateResources)
-    n = len(seg.lines)
+    lines = seg.lines
+    n = len(lines)
     if n == 0:
         return FamilyResult((0.0,) * len(NAMES), [])
-    words = _line_words(seg)
-    rows, cats = line_features(seg, res.patterns, words)
-    probs = _probabilities(rows, res.model)
+    nws = _line_word_counts(seg)
+    model = res.model
+    # Each stage-one row becomes its logit at once (the same rows and logits as
+    # line_features + _probabilities, without keeping the rows).
+    z: list[float] = []
+    logw: list[float] = []
+    ends: list[float] = []
+    cats: list[str | None] = []
+    for row, cat in _line_rows(seg, res.patterns, nws, MAX_MODEL_LINES):
+        z.append(_stage1_logit(model, row))
+        logw.append(row[_I_LOGW])
+        ends.append(row[_I_ENDS])
+        cats.append(cat)
+    probs = _finish(z, logw, ends, model)
     # Lines after the first MAX_MODEL_LINES are neither classified nor pattern-matched.
     probs += [0.0] * (n - len(probs))
     cats += [None] * (n - len(cats))
-    blocks = _blocks(seg, words, cats)
+    blocks = _blocks(seg, nws, cats)
     site: list[bool] = [False] * n
     if ctx.site_docs > 0 and ctx.site_lines:
         need = max(SITE_MIN_OTHERS, SITE_MIN_SHARE * ctx.site_docs)
         get = ctx.site_lines.get
-        site = [k is not None and get(k, 0) >= need for k in _line_key_list(seg, words)]
-    i_ends = LINE_FEATURES.index("ends_sentence")
-    thr = res.model.threshold
+        site = [k is not None and get(k, 0) >= need for k in _line_key_list(seg, nws)]
+    thr = model.threshold
     spans: list[RawSpan] = []
-    n_chars = sum(e - s for s, e in seg.lines) or 1
+    widths = [e - s for s, e in lines]
+    n_chars = sum(widths) or 1
+    short = sum(1 for c in nws if c <= SHORT_LINE_WORDS)
+    site_n = sum(site)
+    # sum() adds left to right: the same float as a running total over the lines.
+    wsum = sum(map(mul, probs, widths))
     bp_lines = tp_lines = bp_chars = tp_chars = chrome = cta = 0
-    site_n = short = 0
     found = dict.fromkeys(_TEMPLATE_CATS, False)
-    wsum = 0.0
-    for i, (s, e) in enumerate(seg.lines):
+    for i in range(n):
         cat = cats[i]
-        nw = len(words[i])
-        wsum += probs[i] * (e - s)
-        short += nw <= SHORT_LINE_WORDS
+        pr = probs[i]
+        if cat is None and pr < thr and not site[i] and i not in blocks:
+            continue  # the common body line: no pattern, no block, no site repeat, below threshold
+        nw = nws[i]
         if cat in _TEMPLATE_CATS and (cat not in ("keypoints", "faq") or nw <= 8):
             found[cat] = True
         kind: SpanKind | None = None
@@ -762,18 +943,18 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
         elif site[i]:
             kind, detail = "template", "site-repeat"
         elif (
-            probs[i] >= thr
-            and (probs[i] >= GUARD_PROB or not (rows[i][i_ends] and nw >= 3))
+            pr >= thr
+            and (pr >= GUARD_PROB or not (ends[i] and nw >= 3))
             and (
                 not ISOLATED_GUARD
                 or (i > 0 and (probs[i - 1] >= thr or cats[i - 1] is not None))
                 or (i < n - 1 and (probs[i + 1] >= thr or cats[i + 1] is not None))
             )
         ):
-            kind, detail = "boilerplate", f"line p={probs[i]:.2f}"
-        site_n += site[i]
+            kind, detail = "boilerplate", f"line p={pr:.2f}"
         if kind is None:
             continue
+        s, e = lines[i]
         if kind == "boilerplate":
             bp_lines += 1
             bp_chars += e - s
