@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -303,3 +304,154 @@ def test_hostile_many_lines_are_capped(res: T.TemplateResources) -> None:
     values = dict(zip(T.NAMES, result.values, strict=True))
     assert values["tmpl.short_line_frac"] == 1.0  # every line counts in the totals
     assert all(sp.start < seg.lines[T.MAX_MODEL_LINES][0] for sp in result.spans)
+
+
+# --- Speed-ups that must not change any value --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "has_twin"),
+    [
+        ("^print$", True),
+        (r"^\d+ (views|shares)\s*:?$", True),
+        (r"^(?P<chrome>(?:^read more[.!:]?$))", True),
+        (r"\bfollow [a-z.'-]+ on\b", True),
+        (r"[\d,.]+[km]?", True),
+        ("^Print$", False),  # an upper-case letter
+        ("(?P<Chrome>x)", False),  # ... also in a group name
+        ("[!-~]x", False),  # a range that holds A-Z without naming it
+        ("[0-^]", False),
+        (r"[\d-z]", False),  # an escape as a range end
+        (r"\u00a9|\(c\)", False),  # an escape that may stand for any character
+        (r"\x41", False),
+        (r"(a)\1", False),  # a back reference
+        ("(?i)x", False),  # inline flags
+        ("(?P=x)", False),
+        ("©", False),  # not ASCII
+    ],
+    ids=[
+        "literal",
+        "digits",
+        "named_group",
+        "class_range",
+        "class_escape",
+        "upper_literal",
+        "upper_group_name",
+        "punct_range",
+        "range_over_upper",
+        "escape_range_end",
+        "unicode_escape",
+        "hex_escape",
+        "back_reference",
+        "inline_flags",
+        "named_back_reference",
+        "non_ascii",
+    ],
+)
+def test_ascii_twin_only_when_plainly_equivalent(pattern: str, has_twin: bool) -> None:
+    twin = T._ascii_twin(pattern)
+    assert (twin is not None) is has_twin
+    if twin is not None:
+        assert twin.pattern == pattern and not twin.flags & re.IGNORECASE
+
+
+def _all_patterns(p: T.Patterns) -> list[tuple[re.Pattern[str], re.Pattern[str] | None]]:
+    assert p.anchored is not None
+    return [(p.anchored, p.ascii_anchored)] + [
+        (rx, tw) for (_, rx, _), tw in zip(p.floating, p.ascii_floating, strict=True)
+    ]
+
+
+def test_shipped_patterns_have_twins(res: T.TemplateResources) -> None:
+    """The speed-up applies to the shipped file (only the pattern naming the sign has none)."""
+    pairs = _all_patterns(res.patterns)
+    assert len(pairs) == len(res.patterns.floating) + 1
+    assert sum(tw is None for _, tw in pairs) <= 1
+
+
+# Words of the shipped patterns and around them, in any case: lines that match, or almost do.
+_PATTERN_TEXT = (
+    "share this article print follow us on google news subscribe to our newsletter photo getty images "
+    "key points faqs all rights reserved copyright 2024 (c) 1999 disclaimer: we use cookies total views "
+    "read more related stories by jane doe updated 3 hours ago 12k shares zoom in out a+ - | : . ? ! the"
+)
+_PATTERN_WORDS = _PATTERN_TEXT.split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PATTERN_WORDS), st.integers(0, 2), st.sampled_from(["", " ", "  ", ", "])),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_property_ascii_twins_answer_as_the_patterns(
+    res: T.TemplateResources, parts: list[tuple[str, int, str]]
+) -> None:
+    """On ASCII lines in any case, each twin on the lower-cased line gives the pattern's answer."""
+    line = "".join((w, w.upper(), w.title())[case] + sep for w, case, sep in parts).strip() or "x"
+    for rx, twin in _all_patterns(res.patterns):
+        if twin is None:
+            continue
+        m, mt = rx.match(line), twin.match(line.lower())
+        if m is None or mt is None:
+            assert m is None and mt is None
+        else:
+            assert m.lastgroup == mt.lastgroup
+        assert (rx.search(line) is None) == (twin.search(line.lower()) is None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*SAMPLE_LINES, *_PATTERN_WORDS, "Menu", "KEY POINTS", "Zoom In"]), max_size=6)
+)
+def test_property_find_same_without_twins(res: T.TemplateResources, pieces: list[str]) -> None:
+    """find with the twins returns what the case-insensitive patterns alone return."""
+    p = res.patterns
+    plain = T.Patterns(p.anchored, p.floating, p.triggers)
+    seg = segment(" ".join(pieces))
+    for i, ws in enumerate(T._line_words(seg)):
+        line = seg.line_text(i)
+        assert p.find(line, ws) == plain.find(line, ws)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["", "Share", "A line. Two sentences here!", "...", "© 2024 x", X.CLEAN_NEWS]),
+        max_size=8,
+    )
+)
+def test_property_line_words_are_the_sentence_words(lines: list[str]) -> None:
+    """The line word lists (slices of seg.words) are the words of each line's sentences."""
+    seg = segment("\n".join(lines))
+    want: list[list[str]] = [[] for _ in seg.lines]
+    for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=True):
+        want[li].extend(ws)
+    assert T._line_words(seg) == want
+    assert T._line_word_counts(seg) == [len(ws) for ws in want]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*SAMPLE_LINES, "Menu", "Home", "Read more", "", "- a bullet", "Key Points"]),
+        max_size=12,
+    )
+)
+def test_property_extract_uses_the_line_model_rows(res: T.TemplateResources, lines: list[str]) -> None:
+    """extract (rows turned into logits as they are made) gives the probabilities of
+    line_features + the model, as the training script computes them."""
+    seg = segment("\n".join(lines))
+    out = dict(zip(T.NAMES, T.extract(seg, res, Context()).values, strict=True))
+    probs = T.classify_lines(seg, res)
+    widths = [e - s for s, e in seg.lines]
+    wsum = 0.0
+    for p, w in zip(probs, widths, strict=True):
+        wsum += p * w
+    assert out["tmpl.mean_line_prob"] == (wsum / (sum(widths) or 1) if seg.lines else 0.0)
+    rows, _ = T.line_features(seg, res.patterns)
+    z = [max(-30.0, min(30.0, res.model.stage1.logit(r))) for r in rows]
+    assert res.model.stage2 is not None
+    assert [T._sigmoid(res.model.stage2.logit(r)) for r in T.stage2_features(z, rows)] == probs
