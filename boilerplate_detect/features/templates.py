@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources as _resources
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from operator import mul
 
 import xxhash
@@ -190,8 +190,8 @@ _STOP_WORDS = (
     "says"
 )
 _STOP = frozenset(_STOP_WORDS.split())
-_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIGITS = b"0123456789"
+#: Byte classes for counting: ``U`` for an upper-case ASCII letter, ``D`` for a digit, space otherwise.
+_CHAR_CLASS = bytes(85 if 65 <= c <= 90 else 68 if 48 <= c <= 57 else 32 for c in range(256))
 _BULLET_START = frozenset("-*•·>0123456789")
 _SEP_CHARS = frozenset("|•·›»")
 _BULLET = re.compile(r"^(?:[-*•·>]\s|\d{1,2}[.)]\s)")
@@ -245,17 +245,18 @@ class Patterns:
         """
         # An ASCII line is matched lower-cased by the case-sensitive twins (the same
         # answers as the case-insensitive patterns; see _ascii_twin), which run faster.
-        low = line.lower() if line.isascii() else None
+        ascii_line = line.isascii()
         if self.anchored is not None and len(words) <= ANCHORED_MAX_WORDS:
-            if low is not None and self.ascii_anchored is not None:
-                m = self.ascii_anchored.match(low)
+            if ascii_line and self.ascii_anchored is not None:
+                m = self.ascii_anchored.match(line.lower())
             else:
                 m = self.anchored.match(line)
             if m is not None:
                 return m.lastgroup
-        sign = low is None and "©" in line  # the sign is not ASCII
+        sign = not ascii_line and "©" in line  # the sign is not ASCII
         if self.triggers.isdisjoint(words) and not sign:
             return None
+        low = line.lower() if ascii_line else None
         hits = self.triggers.intersection(words)
         if sign:
             hits = hits | {"©"}
@@ -438,6 +439,8 @@ class _Stage:
         return cls(features, mean, scale, coef, intercept, w, bias)
 
     def logit(self, x: list[float]) -> float:
+        # sum() adds the float products left to right; the hot loops inline this without
+        # float() (a no-op on the float sum() returns).
         return self.bias + float(sum(map(mul, x, self.w)))
 
 
@@ -602,7 +605,7 @@ def _line_rows(
     are computed once per text, paragraph logarithms once per paragraph. ``nws`` are
     the word counts of the lines (:func:`_line_word_counts`): line ``i``'s words are
     ``seg.words[cum[i]:cum[i + 1]]``, sliced only for the short lines the patterns
-    read; its function words are counted from one running count over ``seg.words``.
+    read.
     """
     n = len(seg.lines)
     if n == 0:
@@ -629,19 +632,31 @@ def _line_rows(
     main = dens.index(max(dens))
     # Short lines (<= SHORT_LINE_WORDS words) before each line: a window's count is a difference.
     cum_short = list(accumulate((c <= SHORT_LINE_WORDS for c in nws), initial=0))
-    # Function words among the first k words of the text, for every k.
-    cum_stop = list(accumulate(map(_STOP.__contains__, words), initial=0))
+    # Function words on every line: one pass over the text's words, then a sum per line.
+    is_stop = _STOP.__contains__
+    if n == 1:
+        stops = [sum(map(is_stop, words))]
+    else:
+        flags = list(map(is_stop, words))
+        stops = [sum(flags[a:b]) for a, b in pairwise(cum)]
     last = n - 1
     find = patterns.find
+    # Upper-case ASCII letters and digits are counted on the classified UTF-8 bytes (C
+    # speed): classified once for an ASCII text (its offsets are byte offsets), per line otherwise.
+    ascii_text = text.isascii()
+    classes = text.encode().translate(_CHAR_CLASS) if ascii_text else b""
     for i in range(min(n, max(0, limit))):
         s, e = lines[i]
         t = text[s:e]
         nw = nws[i]
         inv = 1.0 / nw if nw else 0.0
-        # Byte-level counts run at C speed: upper-case letters and digits.
-        b = t.encode()
-        n_upper = len(b) - len(b.translate(None, _UPPER))
-        n_digit = len(b) - len(b.translate(None, _DIGITS))
+        if ascii_text:
+            n_upper = classes.count(b"U", s, e)
+            n_digit = classes.count(b"D", s, e)
+        else:
+            line_classes = t.encode().translate(_CHAR_CLASS)
+            n_upper = line_classes.count(b"U")
+            n_digit = line_classes.count(b"D")
         last_c = t[-1]
         ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
         cat: str | None = None
@@ -669,7 +684,7 @@ def _line_rows(
                 1.0 if ends else 0.0,
                 1.0 if last_c == ":" else 0.0,
                 min(1.0, n_upper * inv),
-                (cum_stop[cum[i + 1]] - cum_stop[cum[i]]) * inv,
+                stops[i] * inv,
                 n_digit / (e - s),
                 sep,
                 bullet,
@@ -761,20 +776,24 @@ def _stage2_rows(z: list[float], logw: list[float], ends: list[float]) -> Iterat
     n = len(z)
     rel, in_main = _runs(z, list(map(math.expm1, logw)))
     cum = list(accumulate(z, initial=0.0))
-    last = n - 1
+    prev = [0.0, *z[:-1]]
+    nxt = [*z[1:], 0.0]
     for i in range(n):
         zi = z[i]
         # Means of z over lines i-k..i+k without line i itself (0.0 when there are none), k = 2 and 6.
-        lo, hi = max(0, i - 2), min(n, i + 3)
+        lo = i - 2 if i > 2 else 0
+        hi = i + 3 if i + 3 < n else n
         m2 = (cum[hi] - cum[lo] - zi) / (hi - lo - 1) if hi - lo > 1 else 0.0
-        lo, hi = max(0, i - 6), min(n, i + 7)
+        lo = i - 6 if i > 6 else 0
+        hi = i + 7 if i + 7 < n else n
         m6 = (cum[hi] - cum[lo] - zi) / (hi - lo - 1) if hi - lo > 1 else 0.0
         w6 = z[lo:i] + z[i + 1 : hi]
-        lo, hi = max(0, i - 12), min(n, i + 13)
+        lo = i - 12 if i > 12 else 0
+        hi = i + 13 if i + 13 < n else n
         yield [
             zi,
-            z[i - 1] if i else 0.0,
-            z[i + 1] if i < last else 0.0,
+            prev[i],
+            nxt[i],
             m2,
             m6,
             min(w6) if w6 else 0.0,
@@ -799,22 +818,17 @@ def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]
     return list(_stage2_rows(z, [r[_I_LOGW] for r in rows], [r[_I_ENDS] for r in rows]))
 
 
-def _stage1_logit(model: LineModel, row: list[float]) -> float:
-    """The clamped stage-one logit of one row (the same for training and scoring)."""
-    return max(-30.0, min(30.0, model.stage1.logit(row)))
-
-
 def _finish(z: list[float], logw: list[float], ends: list[float], model: LineModel) -> list[float]:
     """Turn the stage-one logits into line probabilities (through stage two, if any)."""
     if model.stage2 is not None:
-        logit2 = model.stage2.logit
-        z = [logit2(r) for r in _stage2_rows(z, logw, ends)]
+        bias, w = model.stage2.bias, model.stage2.w
+        z = [bias + sum(map(mul, r, w)) for r in _stage2_rows(z, logw, ends)]  # _Stage.logit, inlined
     return [_sigmoid(v) for v in z]
 
 
 def _probabilities(rows: list[list[float]], model: LineModel) -> list[float]:
     return _finish(
-        [_stage1_logit(model, r) for r in rows],
+        [max(-30.0, min(30.0, model.stage1.logit(r))) for r in rows],
         [r[_I_LOGW] for r in rows],
         [r[_I_ENDS] for r in rows],
         model,
@@ -892,6 +906,7 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
         return FamilyResult((0.0,) * len(NAMES), [])
     nws = _line_word_counts(seg)
     model = res.model
+    bias, w = model.stage1.bias, model.stage1.w
     # Each stage-one row becomes its logit at once (the same rows and logits as
     # line_features + _probabilities, without keeping the rows).
     z: list[float] = []
@@ -899,7 +914,7 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
     ends: list[float] = []
     cats: list[str | None] = []
     for row, cat in _line_rows(seg, res.patterns, nws, MAX_MODEL_LINES):
-        z.append(_stage1_logit(model, row))
+        z.append(max(-30.0, min(30.0, bias + sum(map(mul, row, w)))))  # _Stage.logit, inlined
         logw.append(row[_I_LOGW])
         ends.append(row[_I_ENDS])
         cats.append(cat)
