@@ -32,7 +32,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources as _resources
 from itertools import accumulate, pairwise
@@ -596,20 +596,19 @@ _I_ENDS = LINE_FEATURES.index("ends_sentence")
 
 def _line_rows(
     seg: Segmented, patterns: Patterns, nws: list[int], limit: int
-) -> Iterator[tuple[list[float], str | None]]:
-    """Yield the stage-one feature row and the pattern category of each described line.
+) -> tuple[list[list[float]], list[str | None]]:
+    """Return :func:`line_features` of a text whose line word counts are ``nws``.
 
-    The one implementation behind :func:`line_features` (which keeps the rows, for
-    training) and :func:`extract` (which turns each row into its logit at once and
-    keeps only that). Page-level quantities (word counts, paragraph sizes, densities)
-    are computed once per text, paragraph logarithms once per paragraph. ``nws`` are
-    the word counts of the lines (:func:`_line_word_counts`): line ``i``'s words are
-    ``seg.words[cum[i]:cum[i + 1]]``, sliced only for the short lines the patterns
-    read.
+    Page-level quantities (paragraph sizes, densities, windows) are computed once per
+    text, paragraph logarithms once per paragraph. Line ``i``'s words are
+    ``seg.words[cum[i]:cum[i + 1]]`` (see :func:`_line_word_counts`), sliced only for
+    the short lines the patterns read.
     """
     n = len(seg.lines)
+    rows: list[list[float]] = []
+    cats: list[str | None] = []
     if n == 0:
-        return
+        return rows, cats
     text = seg.text
     lines = seg.lines
     line_para = seg.line_paragraph
@@ -674,7 +673,8 @@ def _line_rows(
         hi = i + 4 if i + 4 < n else n
         win = logw[lo:hi]
         p = line_para[i]
-        yield (
+        cats.append(cat)
+        rows.append(
             [
                 logw[i],
                 1.0 if nw <= 2 else 0.0,
@@ -708,13 +708,17 @@ def _line_rows(
                 logw[i] - max_logw,
                 dens[i] / max_dens,
                 math.log1p(abs(i - main)),
-            ],
-            cat,
+            ]
         )
+    return rows, cats
 
 
 def line_features(
-    seg: Segmented, patterns: Patterns, words: list[list[str]] | None = None, limit: int = MAX_MODEL_LINES
+    seg: Segmented,
+    patterns: Patterns,
+    words: list[list[str]] | None = None,
+    limit: int = MAX_MODEL_LINES,
+    counts: list[int] | None = None,
 ) -> tuple[list[list[float]], list[str | None]]:
     """Compute the stage-one features of every line, and its pattern category.
 
@@ -726,18 +730,16 @@ def line_features(
         limit: Describe only the first ``limit`` lines (page-level statistics still
             count every line), so a hostile text of a million tiny lines costs
             bounded time.
+        counts: The word counts of the lines (:func:`_line_word_counts`), when the
+            caller already has them (then ``words`` is not read).
 
     Returns:
         ``(rows, categories)``: one row of :data:`LINE_FEATURES` values per described
         line, and the pattern category of the line (``None`` when no pattern matches).
     """
-    nws = _line_word_counts(seg) if words is None else list(map(len, words))
-    rows: list[list[float]] = []
-    cats: list[str | None] = []
-    for row, cat in _line_rows(seg, patterns, nws, limit):
-        rows.append(row)
-        cats.append(cat)
-    return rows, cats
+    if counts is None:
+        counts = _line_word_counts(seg) if words is None else list(map(len, words))
+    return _line_rows(seg, patterns, counts, limit)
 
 
 def _sigmoid(z: float) -> float:
@@ -818,17 +820,22 @@ def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]
     return list(_stage2_rows(z, [r[_I_LOGW] for r in rows], [r[_I_ENDS] for r in rows]))
 
 
+def _logits(rows: Iterable[list[float]], stage: _Stage) -> list[float]:
+    """Return :meth:`_Stage.logit` of every row (the same sums, without a call per row)."""
+    bias, w = stage.bias, stage.w
+    return [bias + sum(map(mul, r, w)) for r in rows]
+
+
 def _finish(z: list[float], logw: list[float], ends: list[float], model: LineModel) -> list[float]:
     """Turn the stage-one logits into line probabilities (through stage two, if any)."""
     if model.stage2 is not None:
-        bias, w = model.stage2.bias, model.stage2.w
-        z = [bias + sum(map(mul, r, w)) for r in _stage2_rows(z, logw, ends)]  # _Stage.logit, inlined
+        z = _logits(_stage2_rows(z, logw, ends), model.stage2)
     return [_sigmoid(v) for v in z]
 
 
 def _probabilities(rows: list[list[float]], model: LineModel) -> list[float]:
     return _finish(
-        [max(-30.0, min(30.0, model.stage1.logit(r))) for r in rows],
+        [max(-30.0, min(30.0, v)) for v in _logits(rows, model.stage1)],
         [r[_I_LOGW] for r in rows],
         [r[_I_ENDS] for r in rows],
         model,
@@ -906,19 +913,10 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
         return FamilyResult((0.0,) * len(NAMES), [])
     nws = _line_word_counts(seg)
     model = res.model
-    bias, w = model.stage1.bias, model.stage1.w
-    # Each stage-one row becomes its logit at once (the same rows and logits as
-    # line_features + _probabilities, without keeping the rows).
-    z: list[float] = []
-    logw: list[float] = []
-    ends: list[float] = []
-    cats: list[str | None] = []
-    for row, cat in _line_rows(seg, res.patterns, nws, MAX_MODEL_LINES):
-        z.append(max(-30.0, min(30.0, bias + sum(map(mul, row, w)))))  # _Stage.logit, inlined
-        logw.append(row[_I_LOGW])
-        ends.append(row[_I_ENDS])
-        cats.append(cat)
-    probs = _finish(z, logw, ends, model)
+    rows, cats = line_features(seg, res.patterns, limit=MAX_MODEL_LINES, counts=nws)
+    z = [max(-30.0, min(30.0, v)) for v in _logits(rows, model.stage1)]
+    ends = [r[_I_ENDS] for r in rows]
+    probs = _finish(z, [r[_I_LOGW] for r in rows], ends, model)
     # Lines after the first MAX_MODEL_LINES are neither classified nor pattern-matched.
     probs += [0.0] * (n - len(probs))
     cats += [None] * (n - len(cats))
