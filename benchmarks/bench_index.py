@@ -267,7 +267,7 @@ def run(
     base = corpus.load_base(data_dir)
     n_real = 800 if quick else 8_000
     n_probe = 150 if quick else 2_000
-    sizes = tuple(sizes) or ((2_000, 5_000) if quick else (10_000, 100_000))
+    sizes = tuple(sizes) or ((2_000, 5_000) if quick else (10_000, 100_000, 1_000_000))
     docs = corpus.take(n_real + n_probe, base)
     arts = _articles(docs)
     t = time.process_time()

@@ -211,6 +211,10 @@ def _render_generic(d: dict[str, Any]) -> str:
 
 #: The index target: at most this many bytes per indexed article.
 TARGET_INDEX_BYTES = 1024
+#: The index target: at least this many insert+query operations per second on one core ...
+TARGET_INDEX_OPS = 5000
+#: ... with at least this many articles indexed.
+TARGET_INDEX_OPS_AT = 100_000
 
 
 def _index_targets(idx: dict[str, Any]) -> list[dict[str, Any]]:
@@ -235,6 +239,19 @@ def _index_targets(idx: dict[str, Any]) -> list[dict[str, Any]]:
                 disk["bytes_per_article"],
             )
         )
+    for point in curve if isinstance(curve, list) else []:
+        ops = point.get("index_ops_batch_api_per_s")
+        if point.get("indexed", 0) >= TARGET_INDEX_OPS_AT and ops is not None:
+            rows.append(
+                {
+                    "target": f"index insert+query, batch API ({point['indexed']:,} indexed)",
+                    "goal": TARGET_INDEX_OPS,
+                    "measured": round(float(ops)),
+                    "met": ops >= TARGET_INDEX_OPS,
+                    "unit": "art/s/core",
+                    "shortfall_pct": round(max(0.0, 1 - ops / TARGET_INDEX_OPS) * 100, 1),
+                }
+            )
     for what, value in found:
         rows.append(
             {
