@@ -32,7 +32,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources as _resources
 from itertools import accumulate, pairwise
@@ -594,6 +594,92 @@ _I_LOGW = LINE_FEATURES.index("log_words")
 _I_ENDS = LINE_FEATURES.index("ends_sentence")
 
 
+#: :meth:`Patterns.find`'s signature.
+_Find = Callable[[str, list[str]], "str | None"]
+
+
+def _marks(
+    t: str, nw: int, words: list[str], start: int, find: _Find
+) -> tuple[str | None, float, float, float]:
+    """Return the pattern category and the separator, bullet and URL features of line ``t``.
+
+    ``t`` has ``nw`` words, ``words[start : start + nw]``, sliced only when the patterns read them.
+    """
+    cat: str | None = None
+    sep = bullet = url = 0.0
+    if nw <= PATTERN_MAX_WORDS:
+        cat = find(t, words[start : start + nw])
+        if nw <= SHORT_FEATURE_WORDS:
+            if not _SEP_CHARS.isdisjoint(t) or " / " in t or t.count(" - ") >= 2:
+                sep = 1.0
+            if "://" in t or "www." in t or ".com" in t or "@" in t:
+                url = 1.0
+    if t[0] in _BULLET_START and _BULLET.match(t):
+        bullet = 1.0
+    return cat, sep, bullet, url
+
+
+def _one_line_rows(seg: Segmented, patterns: Patterns) -> tuple[list[list[float]], list[str | None]]:
+    """Return :func:`_line_rows` of a one-line text, its page-level features written out.
+
+    With one line, ``i == last == main == 0`` and the line is its whole paragraph,
+    window and densest region; with ``L = log1p(nw)`` the general expressions give:
+    ``rel_pos`` 0.0 (``last`` is 0), ``is_first`` and ``is_last`` 1.0,
+    ``words_before_frac`` ``0 / total`` = 0.0, ``prev_log_words`` and ``next_log_words``
+    0.0, ``win3_mean_log_words`` ``sum([L]) / 1`` = L (L >= 0, so ``0 + L`` is L),
+    ``win3_max_log_words`` L, ``win3_short_frac`` ``(nw <= 5) / 1``,
+    ``para_log_words`` ``log1p(nw)`` = L, ``para_log_lines`` ``log1p(0)`` = 0.0,
+    ``rel_log_words`` ``L - L`` = 0.0, ``win5_words_rel`` ``nw / (nw or 1)``,
+    ``log_dist_main`` ``log1p(0)`` = 0.0. The line's own features are computed as
+    there (tests compare both on random texts).
+    """
+    s, e = seg.lines[0]
+    t = seg.text[s:e]
+    words = seg.words
+    nw = len(words)
+    inv = 1.0 / nw if nw else 0.0
+    classes = t.encode().translate(_CHAR_CLASS)
+    last_c = t[-1]
+    ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
+    cat, sep, bullet, url = _marks(t, nw, words, 0, patterns.find)
+    logw = math.log1p(nw)
+    row = [
+        logw,
+        1.0 if nw <= 2 else 0.0,
+        1.0 if nw <= 5 else 0.0,
+        1.0 if nw <= 10 else 0.0,
+        1.0 if nw >= 20 else 0.0,
+        1.0 if ends else 0.0,
+        1.0 if last_c == ":" else 0.0,
+        min(1.0, classes.count(b"U") * inv),
+        sum(map(_STOP.__contains__, words)) * inv,
+        classes.count(b"D") / (e - s),
+        sep,
+        bullet,
+        url,
+        1.0 if cat == "chrome" else 0.0,
+        1.0 if cat == "cta" else 0.0,
+        1.0 if cat in ("copyright", "disclaimer") else 0.0,
+        1.0 if cat in ("keypoints", "faq") else 0.0,
+        0.0,
+        1.0,
+        1.0,
+        0.0,
+        0.0,
+        0.0,
+        logw,
+        logw,
+        1.0 if nw <= SHORT_LINE_WORDS else 0.0,
+        logw,
+        0.0,
+        math.log((e - s) * inv) if nw else 0.0,
+        0.0,
+        1.0 if nw else 0.0,
+        0.0,
+    ]
+    return [row], [cat]
+
+
 def _line_rows(
     seg: Segmented, patterns: Patterns, nws: list[int], limit: int
 ) -> tuple[list[list[float]], list[str | None]]:
@@ -632,12 +718,8 @@ def _line_rows(
     # Short lines (<= SHORT_LINE_WORDS words) before each line: a window's count is a difference.
     cum_short = list(accumulate((c <= SHORT_LINE_WORDS for c in nws), initial=0))
     # Function words on every line: one pass over the text's words, then a sum per line.
-    is_stop = _STOP.__contains__
-    if n == 1:
-        stops = [sum(map(is_stop, words))]
-    else:
-        flags = list(map(is_stop, words))
-        stops = [sum(flags[a:b]) for a, b in pairwise(cum)]
+    flags = list(map(_STOP.__contains__, words))
+    stops = [sum(flags[a:b]) for a, b in pairwise(cum)]
     last = n - 1
     find = patterns.find
     # Upper-case ASCII letters and digits are counted on the classified UTF-8 bytes (C
@@ -658,17 +740,7 @@ def _line_rows(
             n_digit = line_classes.count(b"D")
         last_c = t[-1]
         ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
-        cat: str | None = None
-        sep = bullet = url = 0.0
-        if nw <= PATTERN_MAX_WORDS:
-            cat = find(t, words[cum[i] : cum[i + 1]])
-            if nw <= SHORT_FEATURE_WORDS:
-                if not _SEP_CHARS.isdisjoint(t) or " / " in t or t.count(" - ") >= 2:
-                    sep = 1.0
-                if "://" in t or "www." in t or ".com" in t or "@" in t:
-                    url = 1.0
-        if t[0] in _BULLET_START and _BULLET.match(t):
-            bullet = 1.0
+        cat, sep, bullet, url = _marks(t, nw, words, cum[i], find)
         lo = i - 3 if i > 3 else 0
         hi = i + 4 if i + 4 < n else n
         win = logw[lo:hi]
@@ -739,6 +811,8 @@ def line_features(
     """
     if counts is None:
         counts = _line_word_counts(seg) if words is None else list(map(len, words))
+    if len(seg.lines) == 1 and limit >= 1:
+        return _one_line_rows(seg, patterns)
     return _line_rows(seg, patterns, counts, limit)
 
 
@@ -767,14 +841,30 @@ def _runs(z: list[float], nws: list[float]) -> tuple[list[float], list[float]]:
         else:
             gap += 1
     top = max(sizes, default=0.0) or 1.0
-    main = sizes.index(top) if sizes and top > 0 else -1
+    # The first largest run (when every run has no words, the first: top is then 1.0 and
+    # is not among the sizes, which used to raise ValueError).
+    main = sizes.index(max(sizes)) if sizes else -1
     rel = [sizes[r] / top if r >= 0 else 0.0 for r in run_id]
     in_main = [1.0 if r >= 0 and r == main else 0.0 for r in run_id]
     return rel, in_main
 
 
-def _stage2_rows(z: list[float], logw: list[float], ends: list[float]) -> Iterator[list[float]]:
-    """Yield the stage-two feature row of each line (see :func:`stage2_features`)."""
+def _stage2_rows(z: list[float], logw: list[float], ends: list[float]) -> list[list[float]]:
+    """Return the stage-two feature row of each line (see :func:`stage2_features`).
+
+    For one line, the windows are empty or the line itself: ``z_prev``, ``z_next``,
+    ``z_win2_mean``, ``z_win6_mean`` and ``z_win6_min`` are 0.0 and ``z_win12_mean``
+    is ``(cum[1] - cum[0]) / 1`` with ``cum = [0.0, 0.0 + z]``, written out here.
+    """
+    if len(z) == 1:
+        rel, in_main = _runs(z, [math.expm1(logw[0])])
+        z0 = z[0]
+        return [[z0, 0.0, 0.0, 0.0, 0.0, 0.0, logw[0], ends[0], (0.0 + z0 - 0.0) / 1, rel[0], in_main[0]]]
+    return list(_stage2_window_rows(z, logw, ends))
+
+
+def _stage2_window_rows(z: list[float], logw: list[float], ends: list[float]) -> Iterator[list[float]]:
+    """Yield the stage-two feature row of each line, from the windows around it."""
     n = len(z)
     rel, in_main = _runs(z, list(map(math.expm1, logw)))
     cum = list(accumulate(z, initial=0.0))
@@ -817,7 +907,7 @@ def stage2_features(z: list[float], rows: list[list[float]]) -> list[list[float]
     Returns:
         One row of :data:`STAGE2_FEATURES` values per line.
     """
-    return list(_stage2_rows(z, [r[_I_LOGW] for r in rows], [r[_I_ENDS] for r in rows]))
+    return _stage2_rows(z, [r[_I_LOGW] for r in rows], [r[_I_ENDS] for r in rows])
 
 
 def _logits(rows: Iterable[list[float]], stage: _Stage) -> list[float]:

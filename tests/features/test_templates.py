@@ -455,3 +455,61 @@ def test_property_extract_uses_the_line_model_rows(res: T.TemplateResources, lin
     z = [max(-30.0, min(30.0, res.model.stage1.logit(r))) for r in rows]
     assert res.model.stage2 is not None
     assert [T._sigmoid(res.model.stage2.logit(r)) for r in T.stage2_features(z, rows)] == probs
+
+
+def _bits(rows: list[list[float]]) -> list[list[str]]:
+    """Exact float bits (``-0.0`` differs from ``0.0``)."""
+    return [[float(v).hex() for v in r] for r in rows]
+
+
+ONE_LINE_TEXTS = st.one_of(
+    st.text(
+        alphabet=st.characters(blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=300
+    ),
+    st.sampled_from([*SAMPLE_LINES, "Menu", "Key Points", "- a bullet", "...", "© 2024", "İstanbul: 12 KM"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ONE_LINE_TEXTS)
+def test_property_one_line_rows_are_the_general_rows(res: T.TemplateResources, text: str) -> None:
+    """The one-line route (page-level features written out) gives the general rows, bit for bit."""
+    seg = segment(text)
+    if len(seg.lines) != 1:
+        return
+    fast, fast_cats = T._one_line_rows(seg, res.patterns)
+    rows, cats = T._line_rows(seg, res.patterns, T._line_word_counts(seg), T.MAX_MODEL_LINES)
+    assert _bits(fast) == _bits(rows) and fast_cats == cats
+    assert T.line_features(seg, res.patterns) == (fast, fast_cats)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(-30.0, 30.0),
+    st.floats(0.0, 10.0),
+    st.sampled_from([0.0, 1.0]),
+)
+def test_property_one_line_stage2_is_the_window_rows(z: float, logw: float, ends: float) -> None:
+    """The one-line stage-two row (windows written out) is the general one, bit for bit."""
+    assert _bits(T._stage2_rows([z], [logw], [ends])) == _bits(
+        list(T._stage2_window_rows([z], [logw], [ends]))
+    )
+
+
+@pytest.mark.parametrize(
+    ("z", "nws", "rel", "in_main"),
+    [
+        ([], [], [], []),
+        ([1.0], [4.0], [0.0], [0.0]),  # no likely-body line: no run
+        (
+            [-1.0, 2.0, -1.0, 3.0, 3.0, -2.0],
+            [4.0, 1.0, 2.0, 1.0, 1.0, 3.0],
+            [1.0, 0.0, 1.0, 0.0, 0.0, 0.5],
+            [1.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+        ),
+        ([-1.0], [0.0], [0.0], [1.0]),  # a run without words (used to raise ValueError)
+    ],
+    ids=["empty", "no_run", "two_runs", "wordless_run"],
+)
+def test_runs_table(z: list[float], nws: list[float], rel: list[float], in_main: list[float]) -> None:
+    assert T._runs(z, nws) == (rel, in_main)
