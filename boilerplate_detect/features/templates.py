@@ -716,7 +716,7 @@ def _line_rows(
     max_dens = max(dens) or 1
     main = dens.index(max(dens))
     # Short lines (<= SHORT_LINE_WORDS words) before each line: a window's count is a difference.
-    cum_short = list(accumulate((c <= SHORT_LINE_WORDS for c in nws), initial=0))
+    cum_short = list(accumulate(map(SHORT_LINE_WORDS.__ge__, nws), initial=0))  # c <= SHORT_LINE_WORDS
     # Function words on every line: one pass over the text's words, then a sum per line.
     flags = list(map(_STOP.__contains__, words))
     stops = [sum(flags[a:b]) for a, b in pairwise(cum)]
@@ -803,16 +803,17 @@ def line_features(
             count every line), so a hostile text of a million tiny lines costs
             bounded time.
         counts: The word counts of the lines (:func:`_line_word_counts`), when the
-            caller already has them (then ``words`` is not read).
+            caller already has them (then ``words`` is not read). A one-line text
+            reads neither (its words are ``seg.words``).
 
     Returns:
         ``(rows, categories)``: one row of :data:`LINE_FEATURES` values per described
         line, and the pattern category of the line (``None`` when no pattern matches).
     """
-    if counts is None:
-        counts = _line_word_counts(seg) if words is None else list(map(len, words))
     if len(seg.lines) == 1 and limit >= 1:
         return _one_line_rows(seg, patterns)
+    if counts is None:
+        counts = _line_word_counts(seg) if words is None else list(map(len, words))
     return _line_rows(seg, patterns, counts, limit)
 
 
