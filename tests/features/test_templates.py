@@ -441,8 +441,7 @@ def test_property_line_words_are_the_sentence_words(lines: list[str]) -> None:
     )
 )
 def test_property_extract_uses_the_line_model_rows(res: T.TemplateResources, lines: list[str]) -> None:
-    """extract (rows turned into logits as they are made) gives the probabilities of
-    line_features + the model, as the training script computes them."""
+    """extract gives the probabilities of line_features + the model, as the training script computes them."""
     seg = segment("\n".join(lines))
     out = dict(zip(T.NAMES, T.extract(seg, res, Context()).values, strict=True))
     probs = T.classify_lines(seg, res)
