@@ -620,6 +620,55 @@ def _marks(
     return cat, sep, bullet, url
 
 
+def _own_features(
+    t: str,
+    words: list[str],
+    start: int,
+    nw: int,
+    logw: float,
+    n_upper: int,
+    n_digit: int,
+    n_stop: int,
+    find: Callable[[str, list[str]], str | None],
+) -> tuple[list[float], str | None]:
+    """Return the line's own features (the first 17 of :data:`LINE_FEATURES`) and its pattern category.
+
+    Args:
+        t: The line's text (not empty).
+        words: The text's words; the line's are ``words[start:start + nw]``.
+        start: Index of the line's first word.
+        nw: The line's word count; ``logw`` is ``log1p(nw)``.
+        logw: ``log1p(nw)``.
+        n_upper: Upper-case ASCII letters on the line.
+        n_digit: ASCII digits on the line.
+        n_stop: Function words on the line.
+        find: :meth:`Patterns.find`.
+    """
+    inv = 1.0 / nw if nw else 0.0
+    last_c = t[-1]
+    ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
+    cat, sep, bullet, url = _marks(t, nw, words, start, find)
+    return [
+        logw,
+        1.0 if nw <= 2 else 0.0,
+        1.0 if nw <= 5 else 0.0,
+        1.0 if nw <= 10 else 0.0,
+        1.0 if nw >= 20 else 0.0,
+        1.0 if ends else 0.0,
+        1.0 if last_c == ":" else 0.0,
+        min(1.0, n_upper * inv),
+        n_stop * inv,
+        n_digit / len(t),
+        sep,
+        bullet,
+        url,
+        1.0 if cat == "chrome" else 0.0,
+        1.0 if cat == "cta" else 0.0,
+        1.0 if cat in ("copyright", "disclaimer") else 0.0,
+        1.0 if cat in ("keypoints", "faq") else 0.0,
+    ], cat
+
+
 def _one_line_rows(seg: Segmented, patterns: Patterns) -> tuple[list[list[float]], list[str | None]]:
     """Return :func:`_line_rows` of a one-line text, its page-level features written out.
 
@@ -640,28 +689,20 @@ def _one_line_rows(seg: Segmented, patterns: Patterns) -> tuple[list[list[float]
     nw = len(words)
     inv = 1.0 / nw if nw else 0.0
     classes = t.encode().translate(_CHAR_CLASS)
-    last_c = t[-1]
-    ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
-    cat, sep, bullet, url = _marks(t, nw, words, 0, patterns.find)
     logw = math.log1p(nw)
-    row = [
+    own, cat = _own_features(
+        t,
+        words,
+        0,
+        nw,
         logw,
-        1.0 if nw <= 2 else 0.0,
-        1.0 if nw <= 5 else 0.0,
-        1.0 if nw <= 10 else 0.0,
-        1.0 if nw >= 20 else 0.0,
-        1.0 if ends else 0.0,
-        1.0 if last_c == ":" else 0.0,
-        min(1.0, classes.count(b"U") * inv),
-        sum(map(_STOP.__contains__, words)) * inv,
-        classes.count(b"D") / (e - s),
-        sep,
-        bullet,
-        url,
-        1.0 if cat == "chrome" else 0.0,
-        1.0 if cat == "cta" else 0.0,
-        1.0 if cat in ("copyright", "disclaimer") else 0.0,
-        1.0 if cat in ("keypoints", "faq") else 0.0,
+        classes.count(b"U"),
+        classes.count(b"D"),
+        sum(map(_STOP.__contains__, words)),
+        patterns.find,
+    )
+    row = [
+        *own,
         0.0,
         1.0,
         1.0,
@@ -739,9 +780,7 @@ def _line_rows(
             line_classes = t.encode().translate(_CHAR_CLASS)
             n_upper = line_classes.count(b"U")
             n_digit = line_classes.count(b"D")
-        last_c = t[-1]
-        ends = last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?")
-        cat, sep, bullet, url = _marks(t, nw, words, cum[i], find)
+        own, cat = _own_features(t, words, cum[i], nw, logw[i], n_upper, n_digit, stops[i], find)
         lo = i - 3 if i > 3 else 0
         hi = i + 4 if i + 4 < n else n
         win = logw[lo:hi]
@@ -749,23 +788,7 @@ def _line_rows(
         cats.append(cat)
         rows.append(
             [
-                logw[i],
-                1.0 if nw <= 2 else 0.0,
-                1.0 if nw <= 5 else 0.0,
-                1.0 if nw <= 10 else 0.0,
-                1.0 if nw >= 20 else 0.0,
-                1.0 if ends else 0.0,
-                1.0 if last_c == ":" else 0.0,
-                min(1.0, n_upper * inv),
-                stops[i] * inv,
-                n_digit / (e - s),
-                sep,
-                bullet,
-                url,
-                1.0 if cat == "chrome" else 0.0,
-                1.0 if cat == "cta" else 0.0,
-                1.0 if cat in ("copyright", "disclaimer") else 0.0,
-                1.0 if cat in ("keypoints", "faq") else 0.0,
+                *own,
                 i / last if last else 0.0,
                 1.0 if i == 0 else 0.0,
                 1.0 if i == last else 0.0,
