@@ -259,10 +259,69 @@ def _h(kind: str, key: str, cls: int) -> int:
     return (xxhash.xxh3_64_intdigest(f"{kind}\x00{key}".encode()) & 0xFFFFFFFC) | cls
 
 
+# What a capitalised run gives once its leading non-name words are dropped (see _run_fact).
+_NO_FACT, _FIXED, _MONTH, _ENTITY, _PERSON = 0, 1, 2, 3, 4
+_RunFact = tuple[int, int, str]
+
+
+def _run_fact(parts: list[str]) -> _RunFact:
+    """Classify the words of a capitalised run; the article-independent part of name facts.
+
+    Args:
+        parts: The run's words, the sentence-initial one already dropped when it does not count.
+
+    Returns:
+        ``(code, hash, month)``: ``_NO_FACT``; ``_FIXED`` with the full fact hash (a weekday);
+        ``_MONTH`` with the lower-cased month (a date when a day follows the run);
+        ``_ENTITY`` (one word) or ``_PERSON`` (several words: strong when the sentence is
+        attributed) with the fact hash without its class bits.
+    """
+    while parts and parts[0].lower() in _NOT_NAMES:
+        parts = parts[1:]
+    if not parts:
+        return (_NO_FACT, 0, "")
+    low = " ".join(parts).lower().strip(".")
+    first = parts[0].lower()
+    if low in _WEEKDAYS:
+        return (_FIXED, _h("d", low, _WEAK), "")
+    if first in _MONTH_SET:
+        return (_MONTH, 0, first)
+    if len(parts) == 1 and len(low) <= 2:
+        return (_NO_FACT, 0, "")
+    return (_PERSON if len(parts) >= 2 else _ENTITY, _h("e", low, 0), "")
+
+
+class _RunMemo:
+    """Per run string: its lower-cased first word and its facts with and without that word.
+
+    Bounded: cleared when it holds :data:`_MEMO_LIMIT` runs.
+    """
+
+    __slots__ = ("runs",)
+
+    def __init__(self) -> None:
+        self.runs: dict[str, tuple[str, _RunFact, _RunFact]] = {}
+
+    def get(self, run: str) -> tuple[str, _RunFact, _RunFact]:
+        """Return ``(first word lower-cased, fact of the whole run, fact without its first word)``."""
+        got = self.runs.get(run)
+        if got is None:
+            parts = run.split(" ")
+            got = (parts[0].lower(), _run_fact(parts), _run_fact(parts[1:]))
+            if len(self.runs) >= _MEMO_LIMIT:
+                self.runs.clear()
+            self.runs[run] = got
+        return got
+
+
+#: Most run strings a :class:`_RunMemo` keeps.
+_MEMO_LIMIT = 200_000
+
+
 def _body_sentences(seg: Segmented) -> list[int]:
     line_words = [0] * len(seg.lines)
-    for si, li in enumerate(seg.sentence_line):
-        line_words[li] += len(seg.sentence_words[si])
+    for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=True):
+        line_words[li] += len(ws)
     text = seg.text
     body_line = [
         n >= MIN_BODY_LINE_WORDS and _TEMPLATE_LINE.match(text, s, e) is None and "©" not in text[s:e]
@@ -280,24 +339,32 @@ def extract_facts(seg: Segmented) -> Facts:
     Returns:
         The :class:`Facts`; empty for an empty text or one without body sentences.
     """
+    return _extract_facts(seg, _RunMemo())
+
+
+def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
+    """:func:`extract_facts` with a run memo that may be shared by many texts."""
     text = seg.text
     n_sent = len(seg.sentences)
     body = [False] * n_sent
     for si in _body_sentences(seg):
         body[si] = True
     starts = [s for s, _ in seg.sentences]
-    per_sentence: list[list[tuple[str, str, int]]] = [[] for _ in range(n_sent)]
+    ends = [e for _, e in seg.sentences]
+    per_sentence: list[list[int]] = [[] for _ in range(n_sent)]
+    bisect_right = bisect.bisect_right
 
     def sentence_of(pos: int) -> int:
-        i = bisect.bisect_right(starts, pos) - 1
-        return i if i >= 0 and pos < seg.sentences[i][1] and body[i] else -1
+        i = bisect_right(starts, pos) - 1
+        return i if i >= 0 and pos < ends[i] and body[i] else -1
 
-    for m in _QUOTE.finditer(text):
-        si = sentence_of(m.start(1))
-        if si >= 0:
-            words = _WORD.findall(m.group(1).lower())
-            if len(words) >= MIN_QUOTE_WORDS:
-                per_sentence[si].append(("q", " ".join(words), _STRONG))
+    if '"' in text:
+        for m in _QUOTE.finditer(text):
+            si = sentence_of(m.start(1))
+            if si >= 0:
+                words = _WORD.findall(m.group(1).lower())
+                if len(words) >= MIN_QUOTE_WORDS:
+                    per_sentence[si].append(_h("q", " ".join(words), _STRONG))
     for m in _NUM_RE.finditer(text):
         s = m.start()
         if s and (text[s - 1].isalnum() or text[s - 1] == "."):
@@ -321,50 +388,51 @@ def extract_facts(seg: Segmented) -> Facts:
         # fact only with a unit or noun, or when it is specific (3+ digits, decimals).
         digits = num.strip("$£€")
         if len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100 and not unit.startswith("%"):
-            per_sentence[si].append(("y", num, _WEAK))
+            per_sentence[si].append(_h("y", num, _WEAK))
         elif unit in ("%", "percent", "per") or num[0] in "$£€":
-            per_sentence[si].append(("n", num + ("%" if unit in ("%", "percent", "per") else ""), _NUMBER))
+            per_sentence[si].append(_h("n", num + ("%" if unit in ("%", "percent", "per") else ""), _NUMBER))
         elif unit.startswith(("million", "billion", "thousand")):
-            per_sentence[si].append(("n", f"{num} {unit.split()[0]}", _NUMBER))
+            per_sentence[si].append(_h("n", f"{num} {unit.split()[0]}", _NUMBER))
         elif len(digits) >= 2 or "." in digits:
-            per_sentence[si].append(("n", num, _NUMBER if unit else _WEAK))
+            per_sentence[si].append(_h("n", num, _NUMBER if unit else _WEAK))
         elif unit:
-            per_sentence[si].append(("n", num, _WEAK))
-    attributed = [bool(body[i] and _ATTRIB.intersection(ws)) for i, ws in enumerate(seg.sentence_words)]
-    runs: list[tuple[int, int, str]] = []
+            per_sentence[si].append(_h("n", num, _WEAK))
+    # Capitalised runs in body sentences: (sentence, end, first word, fact, fact if initial).
+    runs: list[tuple[int, int, str, _RunFact, _RunFact | None]] = []
     mid_caps: set[str] = set()
+    get = memo.get
     for m in _CAP_RUN.finditer(text):
         s = m.start()
-        si = sentence_of(s)
-        if si < 0:
+        si = bisect_right(starts, s) - 1
+        if si < 0 or s >= ends[si] or not body[si]:
             continue
         run = m.group()
-        initial = s - starts[si] <= 1
-        if not initial:
-            mid_caps.add(run.split(" ", 1)[0].lower())
-        runs.append((si, s, run))
-    for si, s, run in runs:
-        parts = run.split(" ")
-        if s - starts[si] <= 1 and parts[0].lower() not in mid_caps:
-            parts = parts[1:]
-        while parts and parts[0].lower() in _NOT_NAMES:
-            parts = parts[1:]
-        if not parts:
+        head, whole, rest = get(run)
+        if s - starts[si] <= 1:
+            runs.append((si, s + len(run), head, whole, rest))
+        else:
+            mid_caps.add(head)
+            runs.append((si, s + len(run), head, whole, None))
+    attributed: dict[int, bool] = {}
+    for si, end, head, fact, initial in runs:
+        if initial is not None and head not in mid_caps:
+            fact = initial
+        code, h, month = fact
+        if code == _NO_FACT:
             continue
-        low = " ".join(parts).lower().strip(".")
-        first = parts[0].lower()
-        if low in _WEEKDAYS:
-            per_sentence[si].append(("d", low, _WEAK))
-            continue
-        if first in _MONTH_SET:
-            day = _DAY.match(text, s + len(run))
+        if code == _FIXED:
+            per_sentence[si].append(h)
+        elif code == _MONTH:
+            day = _DAY.match(text, end)
             if day is not None:
-                per_sentence[si].append(("d", f"{first} {day.group(1)}", _NUMBER))
-            continue
-        if len(parts) == 1 and len(low) <= 2:
-            continue
-        strong = len(parts) >= 2 and attributed[si]
-        per_sentence[si].append(("e", low, _STRONG if strong else _NAME))
-    by_sentence = tuple(tuple(sorted({_h(k, v, c) for k, v, c in f})) for f in per_sentence)
+                per_sentence[si].append(_h("d", f"{month} {day.group(1)}", _NUMBER))
+        elif code == _ENTITY:
+            per_sentence[si].append(h | _NAME)
+        else:
+            att = attributed.get(si)
+            if att is None:
+                att = attributed[si] = not _ATTRIB.isdisjoint(seg.sentence_words[si])
+            per_sentence[si].append(h | (_STRONG if att else _NAME))
+    by_sentence = tuple(tuple(sorted(set(f))) if f else () for f in per_sentence)
     all_hashes = tuple(sorted({h for f in by_sentence for h in f}))
     return Facts(all_hashes, by_sentence)

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from boilerplate_detect.facts import CLASS_WEIGHTS, Facts, extract_facts
+from boilerplate_detect.facts import CLASS_WEIGHTS, Facts, _extract_facts, _RunMemo, extract_facts
 from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, word_hashes
 from boilerplate_detect.report import Direction, NearDuplicate, Passage
 from boilerplate_detect.text import Segmented
@@ -629,15 +629,29 @@ def encode_many(fps: Sequence[Fingerprint]) -> list[bytes]:
 
 
 class Fingerprinter:
-    """Computes fingerprints with fixed parameters (permutations drawn once)."""
+    """Computes fingerprints with fixed parameters (permutations drawn once).
+
+    It also keeps a cache of what each capitalised run gives as a fact, shared by
+    the articles it fingerprints (bounded); the fingerprints equal :func:`fingerprint`'s.
+    """
 
     def __init__(self, params: IndexParams) -> None:
         self.params = params
         self.perm = permutations(params.num_perm, params.seed)
+        self._runs = _RunMemo()
 
     def __call__(self, article_id: str, outlet: str, published: str | None, seg: Segmented) -> Fingerprint:
         """Fingerprint one segmented article."""
-        return fingerprint(article_id, outlet, published, seg, self.params, self.perm)
+        return _fingerprint(
+            article_id,
+            outlet,
+            published,
+            seg,
+            self.params,
+            self.perm,
+            _extract_facts(seg, self._runs),
+            word_hashes(seg.words),
+        )
 
 
 def fingerprint(
@@ -667,47 +681,63 @@ def fingerprint(
         perm = permutations(params.num_perm, params.seed)
     if facts is None:
         facts = extract_facts(seg)
+    return _fingerprint(article_id, outlet, published, seg, params, perm, facts, word_hashes(seg.words))
+
+
+def _fingerprint(
+    article_id: str,
+    outlet: str,
+    published: str | None,
+    seg: Segmented,
+    params: IndexParams,
+    perm: tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]],
+    facts: Facts,
+    wh: npt.NDArray[np.uint64],
+) -> Fingerprint:
+    """:func:`fingerprint` given the article's facts and word hashes."""
     lengths = [len(ws) for ws in seg.sentence_words]
     keep = [i for i, n in enumerate(lengths) if n]
-    wh = word_hashes(seg.words)
-    shingles = shingle_hashes(wh, [lengths[i] for i in keep], params.ngram)
-    sig = minhash(shingles, perm)  # duplicates do not change a minimum
-    r = params.num_perm // params.bands
-    band_keys = [
-        xxhash.xxh3_64_intdigest(sig[b * r : (b + 1) * r].tobytes(), seed=b) & _KEY_MASK
-        for b in range(params.bands)
-    ]
+    everything = len(keep) == len(lengths)
+    kept_words = seg.sentence_words if everything else [seg.sentence_words[i] for i in keep]
+    kept_lengths = lengths if everything else [lengths[i] for i in keep]
+    kept_sents = seg.sentences if everything else [seg.sentences[i] for i in keep]
+    kept_facts = facts.by_sentence if everything else [facts.by_sentence[i] for i in keep]
+    shingles = shingle_hashes(wh, kept_lengths, params.ngram)
+    raw = minhash(shingles, perm).tobytes()  # duplicates do not change a minimum
+    width = 4 * (params.num_perm // params.bands)
     h64 = xxhash.xxh3_64_intdigest
-    sent_hash = [h64(" ".join(seg.sentence_words[i]).encode()) & 0xFFFFFFFF for i in keep]
-    sent_facts: list[int] = []
-    for i in keep:
-        fs = facts.by_sentence[i]
+    band_keys = [h64(raw[b * width : (b + 1) * width], seed=b) & _KEY_MASK for b in range(params.bands)]
+    sent_hash = [h64(" ".join(ws).encode()) & 0xFFFFFFFF for ws in kept_words]
+    sent_facts = [0] * len(keep)
+    first: dict[int, int] = {}
+    for j, fs in enumerate(kept_facts):
+        if not fs:
+            continue
         if len(fs) >= MIN_FACTSET_SIZE and any(f & 3 >= 2 for f in fs):
             ident = sorted({f & _IDENT for f in fs})
-            sent_facts.append((h64(np.asarray(ident, dtype="<u4").tobytes()) & 0xFFFFFFFF) or 1)
-        else:
-            sent_facts.append(0)
-    first: dict[int, int] = {}
-    for j, i in enumerate(keep):
-        for f in facts.by_sentence[i]:
-            first.setdefault(f, min(j, 0xFFFF))
+            sent_facts[j] = (h64(struct.pack(f"<{len(ident)}I", *ident)) & 0xFFFFFFFF) or 1
+        at = min(j, 0xFFFF)
+        for f in fs:
+            first.setdefault(f, at)
     to_orig = seg.to_original
-    starts = [to_orig(seg.sentences[i][0]) for i in keep]
-    ends = [to_orig(seg.sentences[i][1]) for i in keep]
-    nsh = [max(lengths[i] - params.ngram + 1, 1) for i in keep]
-    body = sum(seg.sentences[i][1] - seg.sentences[i][0] for i in keep)
+    starts = [to_orig(s) for s, _ in kept_sents]
+    ends = [to_orig(e) for _, e in kept_sents]
+    ngram = params.ngram - 1
+    nsh = [n - ngram if n > ngram else 1 for n in kept_lengths]
+    body = sum([e - s for s, e in kept_sents])
+    fact_list = sorted(first)
     return Fingerprint(
         id=article_id,
         outlet=outlet,
         published=published,
-        bands=np.asarray(band_keys, dtype=np.uint32),
-        sent_hash=np.asarray(sent_hash, dtype=np.uint32),
-        sent_facts=np.asarray(sent_facts, dtype=np.uint32),
-        sent_start=np.asarray(starts, dtype=np.uint32),
-        sent_end=np.asarray(ends, dtype=np.uint32),
-        sent_shingles=np.asarray(nsh, dtype=np.uint16),
-        facts=np.asarray(sorted(first), dtype=np.uint32),
-        fact_sent=np.asarray([first[f] for f in sorted(first)], dtype=np.uint16),
+        bands=np.array(band_keys, dtype=np.uint32),
+        sent_hash=np.array(sent_hash, dtype=np.uint32),
+        sent_facts=np.array(sent_facts, dtype=np.uint32),
+        sent_start=np.array(starts, dtype=np.uint32),
+        sent_end=np.array(ends, dtype=np.uint32),
+        sent_shingles=np.array(nsh, dtype=np.uint16),
+        facts=np.array(fact_list, dtype=np.uint32),
+        fact_sent=np.array([first[f] for f in fact_list], dtype=np.uint16),
         body_chars=body,
     )
 

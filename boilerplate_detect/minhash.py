@@ -148,8 +148,9 @@ def word_hashes(words: Sequence[str]) -> U64:
     Returns:
         ``uint64`` array, one value per word.
     """
-    h = xxhash.xxh3_64_intdigest
-    return np.fromiter((h(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    return np.fromiter(
+        map(xxhash.xxh3_64_intdigest, map(str.encode, words)), dtype=np.uint64, count=len(words)
+    )
 
 
 def shingle_hashes(wh: U64, sentence_lengths: Sequence[int], ngram: int) -> U32:

@@ -7,7 +7,17 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boilerplate_detect.facts import CLASS_WEIGHTS, W_STRONG, W_WEAK, extract_facts, fact_class, fact_weight
+from boilerplate_detect import facts as facts_module
+from boilerplate_detect.facts import (
+    CLASS_WEIGHTS,
+    W_STRONG,
+    W_WEAK,
+    _extract_facts,
+    _RunMemo,
+    extract_facts,
+    fact_class,
+    fact_weight,
+)
 from boilerplate_detect.text import segment
 from tests.texts import CLEAN_NEWS, EMPTY, TEMPLATED
 
@@ -104,3 +114,65 @@ def test_any_text_gives_sorted_distinct_32bit_facts(text: str) -> None:
     assert list(f.hashes) == sorted(set(f.hashes))
     assert all(0 <= h < 2**32 for h in f.hashes)
     assert f == extract_facts(segment(text))
+
+
+_NEWSY = st.lists(
+    st.sampled_from(
+        [
+            "The",
+            "This",
+            "said",
+            "told",
+            "Anne",
+            "Berg",
+            "of",
+            "Oslo",
+            "Mr",
+            "March",
+            "Friday",
+            "12",
+            "2024",
+            "$45",
+            "million",
+            "homes",
+            "%",
+            "per",
+            "U.S.",
+            "de",
+            "Van",
+            "the",
+            "council",
+            "in",
+            "a",
+            "O'Neil",
+            "Jean-Luc",
+            "2,500",
+            "3.5",
+            ".",
+            ",",
+            "\n",
+            '"',
+            "Follow",
+            "©",
+        ]
+    ),
+    max_size=80,
+).map(" ".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_NEWSY, min_size=1, max_size=4))
+def test_shared_run_memo_gives_the_facts_of_a_fresh_one(texts: list[str]) -> None:
+    memo = _RunMemo()
+    for text in texts:
+        seg = segment(text)
+        assert _extract_facts(seg, memo) == extract_facts(seg)
+
+
+def test_run_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts_module, "_MEMO_LIMIT", 3)
+    memo = _RunMemo()
+    text = "Anne Berg met Carl Olsen and Dana Lee in Oslo on Friday, the council in Tromso said."
+    seg = segment(text)
+    assert _extract_facts(seg, memo) == extract_facts(seg)
+    assert 0 < len(memo.runs) <= 3

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from boilerplate_detect import Article, Index, IndexMismatchError
 from boilerplate_detect.features import Context
 from boilerplate_detect.features.neardup import NAMES, NO_EVIDENCE, RANGES, DupEvidence, extract
-from boilerplate_detect.index_fingerprint import Fingerprint, IndexParams
+from boilerplate_detect.index_fingerprint import Fingerprint, Fingerprinter, IndexParams, fingerprint
 from boilerplate_detect.text import segment
 from tests.texts import CLEAN_NEWS, INDEPENDENT_NEWS, PADDED
 
@@ -378,3 +378,19 @@ def test_screening_never_drops_a_match(qpick: list[int], rpick: list[int]) -> No
         back = Fingerprint.from_bytes("r", "r.example", None, blob)
         if compare(q, back, i.params) is not None:
             assert may_match(q, blob, i.params)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from([CLEAN_NEWS, INDEPENDENT_NEWS, PADDED, ""]) | st.text(max_size=300), max_size=4)
+)
+def test_fingerprinter_equals_plain_fingerprint(texts: list[str]) -> None:
+    params = IndexParams()
+    fingerprinter = Fingerprinter(params)  # keeps a run cache across the texts
+    for i, text in enumerate(texts):
+        seg = segment(text)
+        fast = fingerprinter(f"a{i}", "o.example", None, seg)
+        plain = fingerprint(f"a{i}", "o.example", None, seg, params)
+        assert fast.to_bytes() == plain.to_bytes()
+        assert fast.facts.tolist() == plain.facts.tolist()
+        assert fast.sent_start.tolist() == plain.sent_start.tolist()
