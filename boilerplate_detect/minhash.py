@@ -66,6 +66,8 @@ _POS_MULT = np.array(
     ],
     dtype=np.uint64,
 )
+_POS_LIST = [int(p) for p in _POS_MULT]
+_MASK64 = (1 << 64) - 1
 #: Longest supported shingle.
 MAX_NGRAM = len(_POS_MULT)
 
@@ -115,8 +117,10 @@ def minhash(hashes: npt.ArrayLike, perm: tuple[U32, U32]) -> U32:
     hv = np.asarray(hashes, dtype=np.uint32)
     if hv.size == 0:
         return np.full(a.shape[0], EMPTY_VALUE, dtype=np.uint32)
-    mixed = _fmix32(hv).reshape(-1, 1)
-    out: U32 = np.asarray((mixed * a + b).min(axis=0), dtype=np.uint32)
+    # one row per permutation: the minimum runs along contiguous memory
+    x = a.reshape(-1, 1) * _fmix32(hv)
+    x += b.reshape(-1, 1)
+    out: U32 = x.min(axis=1)
     return out
 
 
@@ -175,28 +179,36 @@ def shingle_hashes(wh: U64, sentence_lengths: Sequence[int], ngram: int) -> U32:
     n = len(wh)
     if n == 0:
         return np.zeros(0, dtype=np.uint32)
-    lengths = np.asarray(sentence_lengths, dtype=np.int64)
-    sid = np.repeat(np.arange(len(lengths)), lengths)
+    lengths = [int(k) for k in sentence_lengths]
     parts: list[U64] = []
     if n >= ngram:
         m = n - ngram + 1
         acc = wh[:m] * _POS_MULT[0]
+        tmp = np.empty_like(acc)
         for j in range(1, ngram):
-            acc = acc + wh[j : j + m] * _POS_MULT[j]
-        full = acc[sid[:m] == sid[ngram - 1 : ngram - 1 + m]]
-        parts.append(full)
-    short = np.flatnonzero((lengths > 0) & (lengths < ngram))
-    if short.size:
-        ends = np.cumsum(lengths)
-        for s in short:
-            e = int(ends[s])
-            k = int(lengths[s])
-            acc1 = (wh[e - k : e] * _POS_MULT[:k]).sum(dtype=np.uint64, keepdims=True)
-            parts.append(acc1 ^ np.uint64(k))
-    allh = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            np.multiply(wh[j : j + m], _POS_MULT[j], out=tmp)
+            acc += tmp
+        if len(lengths) > 1:  # drop the n-grams that cross a sentence boundary
+            sid = np.repeat(np.arange(len(lengths)), lengths)
+            acc = acc[sid[:m] == sid[ngram - 1 :]]
+        parts.append(acc)
+    if any(0 < k < ngram for k in lengths):
+        # a short sentence is one shingle: few words, so plain integers (same wrap-around sum)
+        words = wh.tolist()
+        short: list[int] = []
+        end = 0
+        for k in lengths:
+            end += k
+            if 0 < k < ngram:
+                total = sum([w * p for w, p in zip(words[end - k : end], _POS_LIST, strict=False)])
+                short.append((total & _MASK64) ^ k)
+        parts.append(np.array(short, dtype=np.uint64))
+    if not parts:
+        return np.zeros(0, dtype=np.uint32)
+    allh = np.concatenate(parts) if len(parts) > 1 else parts[0]
     # fmix64-style finaliser, then keep the high 32 bits.
-    allh = allh ^ (allh >> np.uint64(33))
-    allh = allh * np.uint64(0xFF51AFD7ED558CCD)
-    allh = allh ^ (allh >> np.uint64(33))
+    allh ^= allh >> np.uint64(33)
+    allh *= np.uint64(0xFF51AFD7ED558CCD)
+    allh ^= allh >> np.uint64(33)
     out: U32 = (allh >> np.uint64(32)).astype(np.uint32)
     return out

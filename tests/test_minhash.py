@@ -132,3 +132,68 @@ def test_estimate_is_symmetric_and_exact_for_equal_sets(a: set[int], b: set[int]
     # the union's signature is the element-wise minimum
     su = minhash(np.array(sorted(a | b), dtype=np.uint32), perm)
     np.testing.assert_array_equal(su, np.minimum(sa, sb))
+
+
+_M64 = (1 << 64) - 1
+_MULTS = [
+    0x9E3779B97F4A7C15,
+    0xC2B2AE3D27D4EB4F,
+    0x165667B19E3779F9,
+    0x85EBCA77C2B2AE63,
+    0x27D4EB2F165667C5,
+    0xFF51AFD7ED558CCD,
+    0xC4CEB9FE1A85EC53,
+    0xD6E8FEB86659FD93,
+]
+
+
+def _plain_shingles(words: list[str], lengths: list[int], ngram: int) -> list[int]:
+    """The documented shingle hash, one n-gram at a time with Python integers."""
+    hashes = word_hashes(words).tolist()
+    full: list[int] = []
+    short: list[int] = []
+    start = 0
+    for k in lengths:
+        sent = hashes[start : start + k]
+        start += k
+        if 0 < k < ngram:
+            short.append((sum(w * m for w, m in zip(sent, _MULTS, strict=False)) & _M64) ^ k)
+        for i in range(k - ngram + 1):
+            full.append(sum(w * m for w, m in zip(sent[i : i + ngram], _MULTS, strict=False)) & _M64)
+    out = []
+    for h in full + short:
+        h ^= h >> 33
+        h = (h * 0xFF51AFD7ED558CCD) & _M64
+        h ^= h >> 33
+        out.append(h >> 32)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["a", "b", "council", "é", "7", "x"]), max_size=12), max_size=8),
+    st.integers(1, 8),
+)
+def test_shingle_hashes_equal_plain_per_ngram_hashes(sentences: list[list[str]], ngram: int) -> None:
+    words = [w for s in sentences for w in s]
+    lengths = [len(s) for s in sentences]
+    assert shingle_hashes(word_hashes(words), lengths, ngram).tolist() == _plain_shingles(
+        words, lengths, ngram
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=80), st.integers(1, 70))
+def test_minhash_equals_plain_minimum(values: list[int], num_perm: int) -> None:
+    a, b = permutations(num_perm, 3)
+    expected = [0xFFFFFFFF] * num_perm
+    for v in values:
+        v ^= v >> 16
+        v = (v * 0x85EBCA6B) & 0xFFFFFFFF
+        v ^= v >> 13
+        v = (v * 0xC2B2AE35) & 0xFFFFFFFF
+        v ^= v >> 16
+        expected = [
+            min(e, (int(ak) * v + int(bk)) & 0xFFFFFFFF) for e, ak, bk in zip(expected, a, b, strict=True)
+        ]
+    assert minhash(np.array(values, dtype=np.uint32), (a, b)).tolist() == expected
