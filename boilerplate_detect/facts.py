@@ -225,6 +225,16 @@ _TEMPLATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+")
+# The same runs and numbers found on the text's class bytes (see _class_bytes): every
+# capital letter is "A" and every digit "0", so both patterns start with a literal byte
+# that the regex engine skips to. The classes of _CAP_RUN are ASCII and, in Latin-1
+# text, \d is [0-9], so the spans are those of _CAP_RUN and _NUM_RE on the text.
+_CLASS_TABLE = bytes.maketrans(bytes(range(0x41, 0x5B)) + b"123456789", b"A" * 26 + b"0" * 9)
+_CAP_RUN_CLASS = re.compile(
+    rb"A[a-z'A.-]*[a-zA]"
+    rb"(?:[ ](?:of[ ]|de[ ]|van[ ]|von[ ]|al[ ]|bin[ ]|the[ ])?A[a-zA'.-]*[a-zA])*"
+)
+_NUM_CLASS = re.compile(rb"0[0,]*(?:\.0+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +270,7 @@ def _h(kind: str, key: str, cls: int) -> int:
 
 
 # What a capitalised run gives once its leading non-name words are dropped (see _run_fact).
-_NO_FACT, _FIXED, _MONTH, _ENTITY, _PERSON = 0, 1, 2, 3, 4
+_NO_FACT, _FIXED, _MONTH, _PERSON = 0, 1, 2, 3
 _RunFact = tuple[int, int, str]
 
 
@@ -271,9 +281,9 @@ def _run_fact(parts: list[str]) -> _RunFact:
         parts: The run's words, the sentence-initial one already dropped when it does not count.
 
     Returns:
-        ``(code, hash, month)``: ``_NO_FACT``; ``_FIXED`` with the full fact hash (a weekday);
-        ``_MONTH`` with the lower-cased month (a date when a day follows the run);
-        ``_ENTITY`` (one word) or ``_PERSON`` (several words: strong when the sentence is
+        ``(code, hash, month)``: ``_NO_FACT``; ``_FIXED`` with the full fact hash (a
+        weekday, or a one-word name); ``_MONTH`` with the lower-cased month (a date when
+        a day follows the run); ``_PERSON`` (several words: strong when the sentence is
         attributed) with the fact hash without its class bits.
     """
     while parts and parts[0].lower() in _NOT_NAMES:
@@ -288,7 +298,9 @@ def _run_fact(parts: list[str]) -> _RunFact:
         return (_MONTH, 0, first)
     if len(parts) == 1 and len(low) <= 2:
         return (_NO_FACT, 0, "")
-    return (_PERSON if len(parts) >= 2 else _ENTITY, _h("e", low, 0), "")
+    if len(parts) >= 2:
+        return (_PERSON, _h("e", low, 0), "")
+    return (_FIXED, _h("e", low, _NAME), "")
 
 
 class _RunMemo:
@@ -365,17 +377,23 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
                 words = _WORD.findall(m.group(1).lower())
                 if len(words) >= MIN_QUOTE_WORDS:
                     per_sentence[si].append(_h("q", " ".join(words), _STRONG))
-    for m in _NUM_RE.finditer(text):
-        s = m.start()
+    # One byte per character: Latin-1, other characters "?" (no class of _CAP_RUN has them).
+    try:
+        classes = text.encode("latin-1").translate(_CLASS_TABLE)
+        numbers = [m.span() for m in _NUM_CLASS.finditer(classes)]
+    except UnicodeEncodeError:  # may hold non-ASCII digits, which \d matches
+        classes = text.encode("latin-1", "replace").translate(_CLASS_TABLE)
+        numbers = [m.span() for m in _NUM_RE.finditer(text)]
+    for s, e in numbers:
         if s and (text[s - 1].isalnum() or text[s - 1] == "."):
             continue
         si = sentence_of(s)
         if si < 0:
             continue
-        num = m.group().replace(",", "").rstrip(".")
+        num = text[s:e].replace(",", "").rstrip(".")
         if s and text[s - 1] in "$£€":
             num = text[s - 1] + num
-        after = _AFTER_NUM.match(text, m.end())
+        after = _AFTER_NUM.match(text, e)
         unit = noun = ""
         if after is not None:
             unit = after.group(1).lower()
@@ -398,41 +416,45 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
         elif unit:
             per_sentence[si].append(_h("n", num, _WEAK))
     # Capitalised runs in body sentences: (sentence, end, first word, fact, fact if initial).
-    runs: list[tuple[int, int, str, _RunFact, _RunFact | None]] = []
-    mid_caps: set[str] = set()
-    get = memo.get
-    for m in _CAP_RUN.finditer(text):
-        s = m.start()
-        si = bisect_right(starts, s) - 1
-        if si < 0 or s >= ends[si] or not body[si]:
-            continue
-        run = m.group()
-        head, whole, rest = get(run)
-        if s - starts[si] <= 1:
-            runs.append((si, s + len(run), head, whole, rest))
-        else:
-            mid_caps.add(head)
-            runs.append((si, s + len(run), head, whole, None))
     attributed: dict[int, bool] = {}
-    for si, end, head, fact, initial in runs:
-        if initial is not None and head not in mid_caps:
-            fact = initial
+
+    def add_name(si: int, end: int, fact: _RunFact) -> None:
         code, h, month = fact
-        if code == _NO_FACT:
-            continue
         if code == _FIXED:
             per_sentence[si].append(h)
-        elif code == _MONTH:
-            day = _DAY.match(text, end)
-            if day is not None:
-                per_sentence[si].append(_h("d", f"{month} {day.group(1)}", _NUMBER))
-        elif code == _ENTITY:
-            per_sentence[si].append(h | _NAME)
-        else:
+        elif code == _PERSON:
             att = attributed.get(si)
             if att is None:
                 att = attributed[si] = not _ATTRIB.isdisjoint(seg.sentence_words[si])
             per_sentence[si].append(h | (_STRONG if att else _NAME))
+        elif code == _MONTH:
+            day = _DAY.match(text, end)
+            if day is not None:
+                per_sentence[si].append(_h("d", f"{month} {day.group(1)}", _NUMBER))
+
+    # A run inside a sentence gives its fact at once; a sentence-initial run waits for
+    # the article's mid-sentence first words (it keeps its first word only when listed).
+    initial: list[tuple[int, int, str, _RunFact, _RunFact]] = []
+    mid_caps: set[str] = set()
+    known = memo.runs.get
+    limit = [e if b else -1 for e, b in zip(ends, body, strict=True)]  # body sentences' ends
+    for cap in _CAP_RUN_CLASS.finditer(classes):
+        s, e = cap.span()
+        si = bisect_right(starts, s) - 1
+        if si < 0 or s >= limit[si]:
+            continue
+        run = text[s:e]
+        head, whole, rest = known(run) or memo.get(run)
+        if s - starts[si] <= 1:
+            initial.append((si, e, head, whole, rest))
+        else:
+            mid_caps.add(head)
+            if whole[0] != _NO_FACT:
+                add_name(si, e, whole)
+    for si, e, head, whole, rest in initial:
+        fact = whole if head in mid_caps else rest
+        if fact[0] != _NO_FACT:
+            add_name(si, e, fact)
     by_sentence = tuple(tuple(sorted(set(f))) if f else () for f in per_sentence)
     all_hashes = tuple(sorted({h for f in by_sentence for h in f}))
     return Facts(all_hashes, by_sentence)

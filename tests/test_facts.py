@@ -176,3 +176,28 @@ def test_run_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     seg = segment(text)
     assert _extract_facts(seg, memo) == extract_facts(seg)
     assert 0 < len(memo.runs) <= 3
+
+
+_MIXED = st.lists(
+    st.sampled_from([*"Ab Zz.'-,0 19\n\"$é€٣", " of ", " de ", "Mr ", "The "]),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_MIXED, st.text(max_size=200)))
+def test_class_byte_patterns_find_the_spans_of_the_text_patterns(text: str) -> None:
+    classes = text.encode("latin-1", "replace").translate(facts_module._CLASS_TABLE)
+    runs = [m.span() for m in facts_module._CAP_RUN_CLASS.finditer(classes)]
+    assert runs == [m.span() for m in facts_module._CAP_RUN.finditer(text)]
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return  # numbers are then found on the text itself
+    numbers = [m.span() for m in facts_module._NUM_CLASS.finditer(classes)]
+    assert numbers == [m.span() for m in facts_module._NUM_RE.finditer(text)]
+
+
+def test_non_latin1_digits_still_make_numbers() -> None:
+    text = "The council in Tromso said it would build \u0663\u0664\u0660 homes near the harbour next year."
+    assert _h("n", "\u0663\u0664\u0660", 2) in facts_of(text)
