@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 
 import xxhash
 
@@ -235,6 +236,8 @@ _CAP_RUN_CLASS = re.compile(
     rb"(?:[ ](?:of[ ]|de[ ]|van[ ]|von[ ]|al[ ]|bin[ ]|the[ ])?A[a-zA'.-]*[a-zA])*"
 )
 _NUM_CLASS = re.compile(rb"0[0,]*(?:\.0+)?")
+# _CAP_RUN_CLASS as one group: splitting by it gives the text between runs and the runs.
+_CAP_RUN_SPLIT = re.compile(b"(" + _CAP_RUN_CLASS.pattern + b")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +333,8 @@ class _RunMemo:
 _MEMO_LIMIT = 200_000
 
 
-def _body_sentences(seg: Segmented) -> list[int]:
+def _body_limits(seg: Segmented) -> list[int]:
+    """Per sentence: its end offset when it is a body sentence, else -1."""
     line_words = [0] * len(seg.lines)
     for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=True):
         line_words[li] += len(ws)
@@ -339,7 +343,7 @@ def _body_sentences(seg: Segmented) -> list[int]:
         n >= MIN_BODY_LINE_WORDS and _TEMPLATE_LINE.match(text, s, e) is None and "©" not in text[s:e]
         for n, (s, e) in zip(line_words, seg.lines, strict=True)
     ]
-    return [si for si, li in enumerate(seg.sentence_line) if body_line[li]]
+    return [e if body_line[li] else -1 for (_, e), li in zip(seg.sentences, seg.sentence_line, strict=True)]
 
 
 def extract_facts(seg: Segmented) -> Facts:
@@ -358,17 +362,14 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
     """:func:`extract_facts` with a run memo that may be shared by many texts."""
     text = seg.text
     n_sent = len(seg.sentences)
-    body = [False] * n_sent
-    for si in _body_sentences(seg):
-        body[si] = True
     starts = [s for s, _ in seg.sentences]
-    ends = [e for _, e in seg.sentences]
+    limit = _body_limits(seg)  # a position is in body sentence i when starts[i] <= it < limit[i]
     per_sentence: list[list[int]] = [[] for _ in range(n_sent)]
     bisect_right = bisect.bisect_right
 
     def sentence_of(pos: int) -> int:
         i = bisect_right(starts, pos) - 1
-        return i if i >= 0 and pos < ends[i] and body[i] else -1
+        return i if i >= 0 and pos < limit[i] else -1
 
     if '"' in text:
         for m in _QUOTE.finditer(text):
@@ -415,14 +416,12 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
             per_sentence[si].append(_h("n", num, _NUMBER if unit else _WEAK))
         elif unit:
             per_sentence[si].append(_h("n", num, _WEAK))
-    # Capitalised runs in body sentences: (sentence, end, first word, fact, fact if initial).
     attributed: dict[int, bool] = {}
 
     def add_name(si: int, end: int, fact: _RunFact) -> None:
+        # the facts of _PERSON and _MONTH runs (the caller adds those of _FIXED runs)
         code, h, month = fact
-        if code == _FIXED:
-            per_sentence[si].append(h)
-        elif code == _PERSON:
+        if code == _PERSON:
             att = attributed.get(si)
             if att is None:
                 att = attributed[si] = not _ATTRIB.isdisjoint(seg.sentence_words[si])
@@ -434,27 +433,46 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
 
     # A run inside a sentence gives its fact at once; a sentence-initial run waits for
     # the article's mid-sentence first words (it keeps its first word only when listed).
+    # The runs' offsets are the cumulative lengths of the pieces the text splits into.
+    pieces = _CAP_RUN_SPLIT.split(classes)
+    if len(pieces) == 1:
+        return _facts(per_sentence)
+    bounds = list(accumulate(map(len, pieces)))
+    run_starts = bounds[:-1:2]
+    # sentence + 1 of every run, to index the lists below (their first entry: before any sentence)
+    sent1 = list(map(bisect_right, repeat(starts, len(run_starts)), run_starts))
+    starts1 = [0, *starts]
+    limit1 = [-1, *limit]
+    in_sentence: list[list[int]] = [[], *per_sentence]  # the same lists, indexed by sentence + 1
     initial: list[tuple[int, int, str, _RunFact, _RunFact]] = []
     mid_caps: set[str] = set()
     known = memo.runs.get
-    limit = [e if b else -1 for e, b in zip(ends, body, strict=True)]  # body sentences' ends
-    for cap in _CAP_RUN_CLASS.finditer(classes):
-        s, e = cap.span()
-        si = bisect_right(starts, s) - 1
-        if si < 0 or s >= limit[si]:
+    for s, e, i in zip(run_starts, bounds[1::2], sent1, strict=True):
+        if s >= limit1[i]:
             continue
         run = text[s:e]
         head, whole, rest = known(run) or memo.get(run)
-        if s - starts[si] <= 1:
-            initial.append((si, e, head, whole, rest))
-        else:
-            mid_caps.add(head)
-            if whole[0] != _NO_FACT:
-                add_name(si, e, whole)
+        if s - starts1[i] <= 1:
+            initial.append((i - 1, e, head, whole, rest))
+            continue
+        mid_caps.add(head)
+        code = whole[0]
+        if code == _FIXED:
+            in_sentence[i].append(whole[1])
+        elif code != _NO_FACT:
+            add_name(i - 1, e, whole)
     for si, e, head, whole, rest in initial:
         fact = whole if head in mid_caps else rest
-        if fact[0] != _NO_FACT:
+        code = fact[0]
+        if code == _FIXED:
+            per_sentence[si].append(fact[1])
+        elif code != _NO_FACT:
             add_name(si, e, fact)
+    return _facts(per_sentence)
+
+
+def _facts(per_sentence: list[list[int]]) -> Facts:
+    """Return the :class:`Facts` of the fact hashes found per sentence."""
     by_sentence = tuple(tuple(sorted(set(f))) if f else () for f in per_sentence)
     all_hashes = tuple(sorted({h for f in by_sentence for h in f}))
     return Facts(all_hashes, by_sentence)
