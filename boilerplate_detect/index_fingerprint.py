@@ -56,6 +56,7 @@ FORMAT_VERSION = 2
 _KEY_MASK = 0x7FFFFFFF
 # A fact's identity: its hash without the two class bits (spinning may change the class).
 _IDENT = 0xFFFFFFFC
+_STRONG_BIT = 2  # set in the class bits of numbers, dates, quotes and attributed persons
 _SALT_PAIRS = 0x27D4EB2F
 #: At most this many facts of one sentence form fact pairs.
 MAX_PAIR_FACTS = 8
@@ -695,33 +696,40 @@ def _fingerprint(
     wh: npt.NDArray[np.uint64],
 ) -> Fingerprint:
     """:func:`fingerprint` given the article's facts and word hashes."""
-    lengths = [len(ws) for ws in seg.sentence_words]
-    keep = [i for i, n in enumerate(lengths) if n]
-    everything = len(keep) == len(lengths)
-    kept_words = seg.sentence_words if everything else [seg.sentence_words[i] for i in keep]
-    kept_lengths = lengths if everything else [lengths[i] for i in keep]
-    kept_sents = seg.sentences if everything else [seg.sentences[i] for i in keep]
-    kept_facts = facts.by_sentence if everything else [facts.by_sentence[i] for i in keep]
+    lengths = list(map(len, seg.sentence_words))
+    if 0 in lengths:  # sentences without words are left out
+        keep = [i for i, n in enumerate(lengths) if n]
+        kept_words = [seg.sentence_words[i] for i in keep]
+        kept_lengths = [lengths[i] for i in keep]
+        kept_sents = [seg.sentences[i] for i in keep]
+        kept_facts: Sequence[tuple[int, ...]] = [facts.by_sentence[i] for i in keep]
+    else:
+        kept_words, kept_lengths, kept_sents, kept_facts = (
+            seg.sentence_words,
+            lengths,
+            seg.sentences,
+            facts.by_sentence,
+        )
     shingles = shingle_hashes(wh, kept_lengths, params.ngram)
     raw = minhash(shingles, perm).tobytes()  # duplicates do not change a minimum
     width = 4 * (params.num_perm // params.bands)
     h64 = xxhash.xxh3_64_intdigest
     band_keys = [h64(raw[b * width : (b + 1) * width], seed=b) & _KEY_MASK for b in range(params.bands)]
     sent_hash = [h64(" ".join(ws).encode()) & 0xFFFFFFFF for ws in kept_words]
-    sent_facts = [0] * len(keep)
-    first: dict[int, int] = {}
-    for j, fs in enumerate(kept_facts):
-        if not fs:
-            continue
-        if len(fs) >= MIN_FACTSET_SIZE and any(f & 3 >= 2 for f in fs):
-            ident = sorted({f & _IDENT for f in fs})
+    sent_facts = [0] * len(kept_lengths)
+    with_facts = [j for j, fs in enumerate(kept_facts) if fs]
+    for j in with_facts:
+        fs = kept_facts[j]
+        # a number, date, quote or attributed person (class 2 or 3) among at least two facts
+        if len(fs) >= MIN_FACTSET_SIZE and any(map(_STRONG_BIT.__and__, fs)):
+            ident = sorted(set(map(_IDENT.__and__, fs)))
             sent_facts[j] = (h64(struct.pack(f"<{len(ident)}I", *ident)) & 0xFFFFFFFF) or 1
-        at = min(j, 0xFFFF)
-        for f in fs:
-            first.setdefault(f, at)
-    to_orig = seg.to_original
-    starts = [to_orig(s) for s, _ in kept_sents]
-    ends = [to_orig(e) for _, e in kept_sents]
+    first: dict[int, int] = {}  # fact -> first sentence: later sentences written first, then overwritten
+    for j in reversed(with_facts):
+        first.update(dict.fromkeys(kept_facts[j], min(j, 0xFFFF)))
+    offsets = list(map(seg.to_original, itertools.chain.from_iterable(kept_sents)))
+    starts = offsets[0::2]
+    ends = offsets[1::2]
     ngram = params.ngram - 1
     nsh = [n - ngram if n > ngram else 1 for n in kept_lengths]
     body = sum([e - s for s, e in kept_sents])

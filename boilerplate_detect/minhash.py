@@ -179,7 +179,7 @@ def shingle_hashes(wh: U64, sentence_lengths: Sequence[int], ngram: int) -> U32:
     n = len(wh)
     if n == 0:
         return np.zeros(0, dtype=np.uint32)
-    lengths = [int(k) for k in sentence_lengths]
+    lengths = sentence_lengths if isinstance(sentence_lengths, list) else [int(k) for k in sentence_lengths]
     parts: list[U64] = []
     if n >= ngram:
         m = n - ngram + 1
@@ -192,17 +192,17 @@ def shingle_hashes(wh: U64, sentence_lengths: Sequence[int], ngram: int) -> U32:
             sid = np.repeat(np.arange(len(lengths)), lengths)
             acc = acc[sid[:m] == sid[ngram - 1 :]]
         parts.append(acc)
-    if any(0 < k < ngram for k in lengths):
+    if min(lengths, default=ngram) < ngram:
         # a short sentence is one shingle: few words, so plain integers (same wrap-around sum)
-        words = wh.tolist()
         short: list[int] = []
         end = 0
         for k in lengths:
             end += k
             if 0 < k < ngram:
-                total = sum([w * p for w, p in zip(words[end - k : end], _POS_LIST, strict=False)])
+                total = sum([w * p for w, p in zip(wh[end - k : end].tolist(), _POS_LIST, strict=False)])
                 short.append((total & _MASK64) ^ k)
-        parts.append(np.array(short, dtype=np.uint64))
+        if short:
+            parts.append(np.array(short, dtype=np.uint64))
     if not parts:
         return np.zeros(0, dtype=np.uint32)
     allh = np.concatenate(parts) if len(parts) > 1 else parts[0]
