@@ -226,6 +226,8 @@ _TEMPLATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+")
+# ASCII bytes that are not letters or digits, to spaces: splitting then gives _WORD's words.
+_SPACE_NON_ALNUM = bytes(c if chr(c).isalnum() and c < 0x80 else 0x20 for c in range(256))
 # The same runs and numbers found on the text's class bytes (see _class_bytes): every
 # capital letter is "A" and every digit "0", so both patterns start with a literal byte
 # that the regex engine skips to. The classes of _CAP_RUN are ASCII and, in Latin-1
@@ -339,8 +341,11 @@ def _body_limits(seg: Segmented) -> list[int]:
     for li, ws in zip(seg.sentence_line, seg.sentence_words, strict=True):
         line_words[li] += len(ws)
     text = seg.text
+    mark = "©" in text
     body_line = [
-        n >= MIN_BODY_LINE_WORDS and _TEMPLATE_LINE.match(text, s, e) is None and "©" not in text[s:e]
+        n >= MIN_BODY_LINE_WORDS
+        and _TEMPLATE_LINE.match(text, s, e) is None
+        and not (mark and "©" in text[s:e])
         for n, (s, e) in zip(line_words, seg.lines, strict=True)
     ]
     return [e if body_line[li] else -1 for (_, e), li in zip(seg.sentences, seg.sentence_line, strict=True)]
@@ -375,9 +380,15 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
         for m in _QUOTE.finditer(text):
             si = sentence_of(m.start(1))
             if si >= 0:
-                words = _WORD.findall(m.group(1).lower())
-                if len(words) >= MIN_QUOTE_WORDS:
-                    per_sentence[si].append(_h("q", " ".join(words), _STRONG))
+                quote = m.group(1)
+                if quote.isascii():  # _WORD's words: the runs of ASCII letters and digits
+                    words = quote.encode().lower().translate(_SPACE_NON_ALNUM).split()
+                    if len(words) >= MIN_QUOTE_WORDS:
+                        per_sentence[si].append(_h("q", b" ".join(words).decode(), _STRONG))
+                    continue
+                words_u = _WORD.findall(quote.lower())
+                if len(words_u) >= MIN_QUOTE_WORDS:
+                    per_sentence[si].append(_h("q", " ".join(words_u), _STRONG))
     # One byte per character: Latin-1, other characters "?" (no class of _CAP_RUN has them).
     try:
         classes = text.encode("latin-1").translate(_CLASS_TABLE)

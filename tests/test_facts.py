@@ -201,3 +201,10 @@ def test_class_byte_patterns_find_the_spans_of_the_text_patterns(text: str) -> N
 def test_non_latin1_digits_still_make_numbers() -> None:
     text = "The council in Tromso said it would build \u0663\u0664\u0660 homes near the harbour next year."
     assert _h("n", "\u0663\u0664\u0660", 2) in facts_of(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.characters(max_codepoint=0x7F), max_size=120))
+def test_ascii_quote_words_equal_the_word_pattern(quote: str) -> None:
+    words = quote.encode().lower().translate(facts_module._SPACE_NON_ALNUM).split()
+    assert [w.decode() for w in words] == facts_module._WORD.findall(quote.lower())
