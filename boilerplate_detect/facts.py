@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
 
 import xxhash
 
@@ -277,6 +277,7 @@ def _h(kind: str, key: str, cls: int) -> int:
 # What a capitalised run gives once its leading non-name words are dropped (see _run_fact).
 _NO_FACT, _FIXED, _MONTH, _PERSON = 0, 1, 2, 3
 _RunFact = tuple[int, int, str]
+_NONE: _RunFact = (_NO_FACT, 0, "")
 
 
 def _run_fact(parts: list[str]) -> _RunFact:
@@ -294,7 +295,7 @@ def _run_fact(parts: list[str]) -> _RunFact:
     while parts and parts[0].lower() in _NOT_NAMES:
         parts = parts[1:]
     if not parts:
-        return (_NO_FACT, 0, "")
+        return _NONE
     low = " ".join(parts).lower().strip(".")
     first = parts[0].lower()
     if low in _WEEKDAYS:
@@ -302,7 +303,7 @@ def _run_fact(parts: list[str]) -> _RunFact:
     if first in _MONTH_SET:
         return (_MONTH, 0, first)
     if len(parts) == 1 and len(low) <= 2:
-        return (_NO_FACT, 0, "")
+        return _NONE
     if len(parts) >= 2:
         return (_PERSON, _h("e", low, 0), "")
     return (_FIXED, _h("e", low, _NAME), "")
@@ -331,8 +332,8 @@ class _RunMemo:
         return got
 
 
-#: Most run strings a :class:`_RunMemo` keeps.
-_MEMO_LIMIT = 200_000
+#: Most run strings a :class:`_RunMemo` keeps (about 400 bytes each).
+_MEMO_LIMIT = 50_000
 
 
 def _body_limits(seg: Segmented) -> list[int]:
@@ -484,6 +485,6 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
 
 def _facts(per_sentence: list[list[int]]) -> Facts:
     """Return the :class:`Facts` of the fact hashes found per sentence."""
-    by_sentence = tuple(tuple(sorted(set(f))) if f else () for f in per_sentence)
-    all_hashes = tuple(sorted({h for f in by_sentence for h in f}))
+    by_sentence = tuple([tuple(sorted(set(f))) if f else () for f in per_sentence])
+    all_hashes = tuple(sorted(set(chain.from_iterable(per_sentence))))
     return Facts(all_hashes, by_sentence)
