@@ -228,7 +228,7 @@ _TEMPLATE_LINE = re.compile(
 _WORD = re.compile(r"[^\W_]+")
 # ASCII bytes that are not letters or digits, to spaces: splitting then gives _WORD's words.
 _SPACE_NON_ALNUM = bytes(c if chr(c).isalnum() and c < 0x80 else 0x20 for c in range(256))
-# The same runs and numbers found on the text's class bytes (see _class_bytes): every
+# The same runs and numbers found on the text's class bytes (see _extract_facts): every
 # capital letter is "A" and every digit "0", so both patterns start with a literal byte
 # that the regex engine skips to. The classes of _CAP_RUN are ASCII and, in Latin-1
 # text, \d is [0-9], so the spans are those of _CAP_RUN and _NUM_RE on the text.
