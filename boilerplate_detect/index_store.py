@@ -238,15 +238,16 @@ class Postings:
             return []
         found: list[int] = []
         k = np.asarray(keys, dtype=np.uint64)
+        q0 = np.zeros(k.size, dtype=np.uint64)  # one query: its coded docs are the docs
         if self._base.size:
             b = (k >> np.uint64(self._shift)).astype(np.intp)
             lo = self._dir[b].astype(np.intp)
-            found += _gather(self._base, k, lo, self._dir[b + 1].astype(np.intp) - lo)
+            found += _gather_coded(self._base, k, q0, lo, self._dir[b + 1].astype(np.intp) - lo).tolist()
         mid = self._mid
         if mid.size:
             k32 = k << np.uint64(32)
             lo = mid.searchsorted(k32)
-            found += _gather(mid, k, lo, mid.searchsorted(k32 + np.uint64(1 << 32)) - lo)
+            found += _gather_coded(mid, k, q0, lo, mid.searchsorted(k32 + np.uint64(1 << 32)) - lo).tolist()
         if self._new:
             new = self._new
             for key in keys:
@@ -323,21 +324,6 @@ class Postings:
         return [out[bounds[q] : bounds[q + 1]] for q in range(len(keys))]
 
 
-def _gather(
-    arr: npt.NDArray[np.uint64],
-    keys: npt.NDArray[np.uint64],
-    lo: npt.NDArray[np.intp],
-    n: npt.NDArray[np.intp],
-) -> list[int]:
-    """Docs of the postings of ``keys[i]`` in ``arr[lo[i] : lo[i] + n[i]]`` (ranges may hold other keys)."""
-    total = int(n.sum())
-    if not total:
-        return []
-    vals = arr[np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(total)]
-    docs: list[int] = (vals[(vals >> np.uint64(32)) == np.repeat(keys, n)] & _DOC_MASK).tolist()
-    return docs
-
-
 def _gather_coded(
     arr: npt.NDArray[np.uint64],
     keys: npt.NDArray[np.uint64],
@@ -345,7 +331,10 @@ def _gather_coded(
     lo: npt.NDArray[np.intp],
     n: npt.NDArray[np.intp],
 ) -> npt.NDArray[np.uint64]:
-    """:func:`_gather` for many queries at once: ``qid[i] << 32 | doc`` of the postings of ``keys[i]``."""
+    """``qid[i] << 32 | doc`` of the postings of ``keys[i]`` in ``arr[lo[i] : lo[i] + n[i]]``.
+
+    The ranges may hold other keys' postings; only ``keys[i]``'s are kept.
+    """
     total = int(n.sum())
     if not total:
         return np.zeros(0, dtype=np.uint64)
