@@ -372,7 +372,8 @@ _BLANK_LINE = re.compile(r"\n[ ]*\n")
 # space, so ``str.split`` finds the same tokens as :data:`_WORD` (for ASCII, ``\w`` is
 # ``[A-Za-z0-9_]``) once the apostrophes that are not inside a word are spaces too.
 _ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'")
-_ASCII_TOKEN_TABLE = bytes(i if chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
+# The same translation lower-cases the letters (the ASCII path needs no str.lower copy).
+_ASCII_TOKEN_TABLE = bytes(ord(chr(i).lower()) if chr(i) in _ASCII_WORD_CHARS else 32 for i in range(256))
 # An apostrophe not between two word characters (in the translated text: letters, digits, "_").
 _STRAY_APOSTROPHE = re.compile(r"'(?:(?![a-z0-9_])|(?<![a-z0-9_]'))")
 # The tokeniser of other texts (_tokens) translates their UTF-8 bytes with this table:
@@ -386,10 +387,22 @@ _STRAY_APOSTROPHE_ANY = re.compile(r"'(?:(?![^\s'])|(?<![^\s']'))")
 # Group 1 is the end of the sentence: the marks and any closing quotes or brackets.
 _SENT_END = re.compile(r"([.!?](?<![.!?]{2})[.!?]*[\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 # The same, one pattern per first mark: the regex engine skips fast to a literal first
-# character, not to a character class (_split_sentences).
+# character, not to a character class (_split_sentences). Their white space holds no line
+# break ("[^\S\n]+" for "\s+"): a match of _SENT_END whose white space reaches a line break
+# has only white space after its marks on their line, so the scan of that line alone does
+# not find it (see _sentence_ends).
 _SENT_ENDS = tuple(
-    (mark, re.compile("(" + re.escape(mark) + _SENT_END.pattern.removeprefix("([.!?]"))) for mark in ".!?"
+    (
+        mark,
+        re.compile(
+            "("
+            + re.escape(mark)
+            + _SENT_END.pattern.removeprefix("([.!?]").replace(r")\s+(?=", r")[^\S\n]+(?=")
+        ),
+    )
+    for mark in ".!?"
 )
+_MATCH_START = re.Match.start
 _ABBREV = frozenset(
     [
         "mr",
@@ -459,12 +472,13 @@ _LONG_TAIL = re.compile(rf"[^\s\"'(]{{{_TAIL}}}")
 def _sentence_ends(text: str) -> list[re.Match[str]]:
     """The matches of :data:`_SENT_END` in every line of ``text``, in order.
 
-    Found in the whole text, one pattern per mark, dropping the matches whose white
-    space holds a line break. A match whose white space stays on its line ends before
-    a character of that line, so the scan of that line alone finds it too; one whose
-    white space reaches a line break has only white space after its marks on their
-    line, so that scan does not. Matches never overlap: each starts at the first mark
-    of a run and holds no other run.
+    Found in the whole text, one pattern per mark (:data:`_SENT_ENDS`, whose white space
+    holds no line break). A match of _SENT_END whose white space stays on its line ends
+    before a character of that line, so the scan of that line alone finds it too; one
+    whose white space reaches a line break has only white space after its marks on their
+    line, so that scan does not, and neither do the patterns of _SENT_ENDS. Matches never
+    overlap: each starts at the first mark of a run and holds no other run, so no match
+    starts inside one that the line breaks rule out.
     """
     ends: list[re.Match[str]] = []
     kinds = 0
@@ -473,9 +487,8 @@ def _sentence_ends(text: str) -> list[re.Match[str]]:
             ends.extend(pattern.finditer(text))
             kinds += 1
     if kinds > 1:
-        ends.sort(key=lambda m: m.start())
-    find = text.find
-    return [m for m in ends if find("\n", m.end(1), m.end()) < 0]
+        ends.sort(key=_MATCH_START)
+    return ends
 
 
 def _split_sentences(
@@ -484,13 +497,16 @@ def _split_sentences(
     """Append the sentences of every line, and their line index, to ``out`` and ``out_line``."""
     long_tail = _LONG_TAIL.fullmatch
     ends = _sentence_ends(text)
+    n_ends = len(ends)
     k = 0
     for li, (ls, le) in enumerate(lines):
         start = ls
-        while k < len(ends) and ends[k].start() < le:
+        while k < n_ends:
             m = ends[k]
-            k += 1
             ms = m.start()
+            if ms >= le:  # a match of a later line
+                break
+            k += 1
             if ms - _TAIL < start or long_tail(text, ms - _TAIL, ms) is None:
                 # Only the tail before the mark matters (abbreviations are short): slicing
                 # the whole head made long lines of abbreviations quadratic.
@@ -530,14 +546,15 @@ def _tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
     return [spaced[s:e].split() for s, e in sentences]
 
 
-def _ascii_tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
-    """``_WORD.findall`` of every sentence of an ASCII text, by one translation and splits.
+def _ascii_tokens(text: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
+    """``_WORD.findall`` of every sentence of an ASCII text, lower-cased, by one translation and splits.
 
     A word is a run of word characters and apostrophes in which every apostrophe stands
     between two word characters; the other apostrophes become spaces like the other
-    non-word characters, so ``str.split`` finds exactly the words.
+    non-word characters, so ``str.split`` finds exactly the words. The translation also
+    lower-cases the letters (as ``str.lower`` does for ASCII).
     """
-    spaced = lower.encode("ascii").translate(_ASCII_TOKEN_TABLE).decode("ascii")
+    spaced = text.encode("ascii").translate(_ASCII_TOKEN_TABLE).decode("ascii")
     if "'" in spaced:
         spaced = _STRAY_APOSTROPHE.sub(" ", spaced)
     return [spaced[s:e].split() for s, e in sentences]
@@ -661,14 +678,18 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
     sentences: list[tuple[int, int]] = []
     sentence_line: list[int] = []
     _split_sentences(norm, lines, sentences, sentence_line)
-    findall = _WORD.findall
-    lower = norm.lower()
-    if len(lower) == len(norm):
-        token_text = lower
-        sentence_words = _ascii_tokens(lower, sentences) if lower.isascii() else _tokens(lower, sentences)
-    else:  # a few letters (e.g. "İ") grow when lower-cased: tokenise the original case instead
-        sentence_words = [[w.lower() for w in findall(norm, s, e)] for s, e in sentences]
+    if norm.isascii():  # _WORD finds words at the same offsets in either case
         token_text = norm
+        sentence_words = _ascii_tokens(norm, sentences)
+    else:
+        lower = norm.lower()
+        if len(lower) == len(norm):
+            token_text = lower
+            sentence_words = _tokens(lower, sentences)
+        else:  # a few letters (e.g. "İ") grow when lower-cased: tokenise the original case instead
+            findall = _WORD.findall
+            sentence_words = [[w.lower() for w in findall(norm, s, e)] for s, e in sentences]
+            token_text = norm
     words = list(chain.from_iterable(sentence_words))
     return Segmented(
         original=text,

@@ -310,7 +310,7 @@ _WORD_BEFORE_MARK = st.sampled_from(
     ["Mr", "mrs", "U.S", "e.g", "a", "B", "\u00c9", "word", "words", "Sept", "(Mr", '"""sen', "x\u0130", ""]
 )
 _MARK = st.sampled_from([".", "!", "?", "...", ".)", '."', "'.", ""])
-_AFTER_MARK = st.sampled_from([" ", "  ", "\n", "\u00a0", "", " x"])
+_AFTER_MARK = st.sampled_from([" ", "  ", "\n", " \n ", "\n\n", "\u00a0", "\u00a0\n", "", " x"])
 _NEXT = st.sampled_from(["Next", "9", '"Q', "(A", "lower", ""])
 _SENTENCE_TEXT = st.lists(
     st.tuples(_WORD_BEFORE_MARK, _MARK, _AFTER_MARK, _NEXT).map("".join), max_size=30
