@@ -29,7 +29,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import or_
+from operator import itemgetter, or_
 from re import Match
 
 import numpy as np
@@ -235,10 +235,16 @@ def _chrome_lines(seg: Segmented) -> list[tuple[int, int]]:
     open_lines = [i for i, (_, e) in enumerate(seg.lines) if text[e - 1] not in _SENTENCE_END]
     if not open_lines:  # the usual article: every line ends a sentence
         return []
-    line_words = [0] * len(seg.lines)
-    for li, n in zip(seg.sentence_line, map(len, seg.sentence_words), strict=True):
-        line_words[li] += n
-    return [seg.lines[i] for i in open_lines if line_words[i] < CHROME_MAX_WORDS]
+    # The sentences of a line are consecutive (sentence_line never decreases): count the
+    # words of the open lines only.
+    sentence_line, sentence_words = seg.sentence_line, seg.sentence_words
+    out: list[tuple[int, int]] = []
+    for i in open_lines:
+        lo = bisect.bisect_left(sentence_line, i)
+        hi = bisect.bisect_right(sentence_line, i, lo)
+        if sum(map(len, sentence_words[lo:hi])) < CHROME_MAX_WORDS:
+            out.append(seg.lines[i])
+    return out
 
 
 def _word_counts(words: list[str], codes: dict[str, int]) -> tuple[int, int]:
@@ -247,7 +253,7 @@ def _word_counts(words: list[str], codes: dict[str, int]) -> tuple[int, int]:
     attributions = vague = 0
     for i in range(0, len(words), _CHUNK):
         chunk = words if len(words) <= _CHUNK else words[i : i + _CHUNK]
-        total = sum(filter(None, map(codes.get, chunk)))
+        total = sum(map(codes.__getitem__, filter(codes.__contains__, chunk)))
         attributions += total & mask
         vague += total >> _FIELD_BITS
     return attributions, vague
@@ -401,7 +407,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
         return FamilyResult((0.0,) * len(NAMES), [])
     text = seg.text
     chrome = _chrome_lines(seg)
-    sentence_starts = [s for s, _ in seg.sentences]
+    sentence_starts = list(map(itemgetter(0), seg.sentences))
     classes = _char_classes(text, res.char_classes)
     names = _names(text, classes, set(sentence_starts), chrome)
     number_weight, numeric_dates, number_pos = _numbers(text, classes, res.function_words)
