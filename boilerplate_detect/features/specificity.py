@@ -154,8 +154,8 @@ def _char_class(ch: str) -> bytes:
     return _PUNCTUATION_CLASSES.get(ch, b".")
 
 
-#: bytes.translate table of the classes of the ASCII characters.
-_ASCII_CLASSES = b"".join(_char_class(chr(i)) for i in range(128)) + b"." * 128
+#: bytes.translate table of the classes of the Latin-1 characters (ASCII among them).
+_LATIN1_CLASSES = b"".join(_char_class(chr(i)) for i in range(256))
 #: Size of the class table of :class:`Resources` (the Basic Multilingual Plane).
 _BMP = 0x10000
 
@@ -222,8 +222,10 @@ def load() -> Resources:
 
 def _char_classes(text: str, table: np.ndarray) -> bytes:
     """The class byte of every character of ``text`` (``table`` is ``Resources.char_classes``)."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_CLASSES)
+    try:  # most texts: every character is Latin-1 (one byte each), classes by one translation
+        return text.encode("latin-1").translate(_LATIN1_CLASSES)
+    except UnicodeEncodeError:
+        pass
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     classes = table[np.minimum(codes, _BMP - 1)]
     for i in np.flatnonzero(codes >= _BMP).tolist():
