@@ -138,6 +138,8 @@ _MID, _INITIAL, _INSIDE_WORD = 0, 1, 2
 _TRAILING = frozenset(b"qj")
 #: What a capital is, by the class of the character before it (see :func:`_names`).
 _KIND_AFTER = tuple(_INITIAL if c in b"qo" else _INSIDE_WORD if c in b"Uad" else _MID for c in range(256))
+#: The class of an opening quote, bracket or parenthesis (a capital after it is sentence-initial).
+_OPENING = ord("o")
 
 
 _PUNCTUATION_CLASSES = {"'": b"q", "&": b"j", "-": b"j", '"': b"o", "(": b"o", "[": b"o", " ": b" "}
@@ -271,24 +273,25 @@ class _Names:
     positions: list[int] = field(default_factory=list)  # names and date words, for specific sentences
 
 
-def _names(text: str, classes: bytes, sentence_starts: set[int], chrome: list[tuple[int, int]]) -> _Names:
+def _names(text: str, classes: bytes, sentence_starts: list[int], chrome: list[tuple[int, int]]) -> _Names:
     """Names, date words and named attributions (see the module docstring for the rules)."""
     out = _Names()
     # A capital is sentence-initial at a sentence start (the segmentation already knows "Mr."
-    # and quotes ending in a comma) or right after an opening quote or bracket.
+    # and quotes ending in a comma) or right after an opening quote or bracket: before[p] is
+    # the class of the character before offset p, an opening quote's at a sentence start
+    # (and a space's before the text).
+    before = bytearray(b" ")
+    before += classes
+    for p in sentence_starts:
+        before[p] = _OPENING
     mid_s: list[int] = []
     mid_r: list[str] = []
     initial: list[tuple[int, str]] = []
     chrome_starts = [s for s, _ in chrome]
     for p, e in map(Match.span, _CLASS_RUN.finditer(classes)):
-        if p in sentence_starts:
-            kind = _INITIAL
-        elif p:
-            kind = _KIND_AFTER[classes[p - 1]]
-            if kind == _INSIDE_WORD:
-                continue  # a capital inside a word, as in "iPhone"
-        else:
-            kind = _MID
+        kind = _KIND_AFTER[before[p]]
+        if kind == _INSIDE_WORD:
+            continue  # a capital inside a word, as in "iPhone"
         if chrome:
             k = bisect.bisect_right(chrome_starts, p) - 1
             if k >= 0 and p < chrome[k][1]:
@@ -413,7 +416,7 @@ def extract(seg: Segmented, res: Resources, ctx: Context) -> FamilyResult:
     chrome = _chrome_lines(seg)
     sentence_starts = list(map(itemgetter(0), seg.sentences))
     classes = _char_classes(text, res.char_classes)
-    names = _names(text, classes, set(sentence_starts), chrome)
+    names = _names(text, classes, sentence_starts, chrome)
     number_weight, numeric_dates, number_pos = _numbers(text, classes, res.function_words)
     quotes = [
         (m.start(), n) for m in _QUOTE.finditer(text) if (n := len(m.group(1).split())) >= QUOTE_MIN_WORDS

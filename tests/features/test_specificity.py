@@ -250,7 +250,7 @@ def test_names_and_chrome_equal_the_plain_rules(res: spec.Resources, pieces: lis
     chrome = spec._chrome_lines(seg)
     assert chrome == _plain_chrome_lines(seg)
     got = spec._names(
-        seg.text, spec._char_classes(seg.text, res.char_classes), {s for s, _ in seg.sentences}, chrome
+        seg.text, spec._char_classes(seg.text, res.char_classes), [s for s, _ in seg.sentences], chrome
     )
     assert (got.count, got.dates, got.named_attributions, sorted(got.positions)) == _plain_names(seg, chrome)
 
