@@ -657,6 +657,8 @@ def _fast_word_stats(
             cand = pos_s[in_run[:n]]
             cand.sort()
             for m in longer:
+                if m > n:  # no m-gram at all (7 to 9 words repeating a 5-gram had 10-grams looked for)
+                    break
                 at = cand[: cand.searchsorted(n - m + 1)]
                 later_m = at[_later(_ngram_hashes_at(h, at, m, res))]
                 if len(later_m):

@@ -308,8 +308,9 @@ def test_fast_word_stats_equal_the_plain_path(res: rep.Resources, words: list[st
         "a b",  # two words: smallest fast input
         " ".join(f"w{i}" for i in range(60)) * 2,  # distinct words, then all of them again
         "the cat sat on the mat and the cat sat on the hat " * 6,
+        "the " * 8,  # a repeated 5-gram and 7-gram in fewer words than the longest n-gram
     ],
-    ids=["one_word_repeated", "two_words", "long_repeat", "rhyme"],
+    ids=["one_word_repeated", "two_words", "long_repeat", "rhyme", "shorter_than_longest_ngram"],
 )
 def test_fast_word_stats_equal_the_plain_path_on_edge_texts(res: rep.Resources, text: str) -> None:
     fast, plain = _both_paths(res, text)
@@ -375,3 +376,16 @@ def test_smallest_ngram_of_agrees_with_the_numpy_path(
     items = rng.integers(0, words - n + 1, size=n_items).tolist()
     expected = rep._smallest_ngram(h, pos_s[items], n, res)
     assert rep._smallest_ngram_of(h, pos_s, items, n, res) == expected
+
+
+@pytest.mark.parametrize("n_words", range(1, 13))
+def test_one_word_repeated_a_few_times(res: rep.Resources, n_words: int) -> None:
+    # Fewer words than the longest duplicate n-gram: its fraction is 0.0. Once an n-gram
+    # repeats (n + 1 words or more) its repeats cover every word after the first.
+    values = _values("the " * n_words, res)
+    for n in (5, 7, 10):
+        expected = (n_words - 1) / n_words if n_words > n else 0.0
+        assert values[f"rep.dup_{n}gram_char_frac"] == expected
+    if n_words >= 2:
+        fast, plain = _both_paths(res, "the " * n_words)
+        assert fast == plain
