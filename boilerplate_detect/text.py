@@ -541,32 +541,42 @@ def _split_sentences(
     text: str, lines: list[tuple[int, int]], out: list[tuple[int, int]], out_line: list[int]
 ) -> None:
     """Append the sentences of every line, and their line index, to ``out`` and ``out_line``."""
+    if not lines:
+        return
     long_tail = _LONG_TAIL.fullmatch
-    ends = _sentence_ends(text)
-    n_ends = len(ends)
-    k = 0
-    for li, (ls, le) in enumerate(lines):
-        start = ls
-        while k < n_ends:
-            m = ends[k]
-            ms = m.start()
-            if ms >= le:  # a match of a later line
-                break
-            k += 1
-            if ms - _TAIL < start or long_tail(text, ms - _TAIL, ms) is None:
-                # Only the tail before the mark matters (abbreviations are short): slicing
-                # the whole head made long lines of abbreviations quadratic.
-                head = text[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
-                if head:
-                    last_word = head[-1].lower().lstrip("\"'(")
-                    if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
-                        continue
-            out.append((start, m.end(1)))
-            out_line.append(li)
-            start = m.end()
+    append = out.append
+    append_line = out_line.append
+    li = 0
+    start, le = lines[0]
+    for m in _sentence_ends(text):  # in order; each within a line (it starts at a mark)
+        ms = m.start()
+        while ms >= le:  # the rest of line li, then the next line
+            if start < le:
+                append((start, le))
+                append_line(li)
+            li += 1
+            start, le = lines[li]
+        if ms - _TAIL < start or not (text[ms - _TAIL : ms].isalnum() or long_tail(text, ms - _TAIL, ms)):
+            # Only the tail before the mark matters (abbreviations are short): slicing
+            # the whole head made long lines of abbreviations quadratic. Letters and
+            # digits are none of the characters _LONG_TAIL excludes (the common case,
+            # without a regex call).
+            head = text[ms - 40 if ms - 40 > start else start : ms].rsplit(None, 1)
+            if head:
+                last_word = head[-1].lower().lstrip("\"'(")
+                if last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha()):
+                    continue
+        append((start, m.end(1)))
+        append_line(li)
+        start = m.end()
+    while True:  # the rest of line li and the lines after it
         if start < le:
-            out.append((start, le))
-            out_line.append(li)
+            append((start, le))
+            append_line(li)
+        li += 1
+        if li == len(lines):
+            break
+        start, le = lines[li]
 
 
 def _tokens(lower: str, sentences: list[tuple[int, int]]) -> list[list[str]]:
