@@ -714,22 +714,21 @@ def segment(text: str, *, max_chars: int = MAX_CHARS) -> Segmented:
 
     lines: list[tuple[int, int]] = []
     line_paragraph: list[int] = []
+    paragraphs: list[tuple[int, int]] = []
     has_blank = "\n" in norm and _BLANK_LINE.search(norm) is not None
     para = -1
     prev_end = 0
     for m in _STRIPPED_LINE.finditer(norm):
-        s, e = m.span()
+        span = m.span()
+        s, e = span
         if not lines or not has_blank or norm.count("\n", prev_end, s) >= 2:
             para += 1
-        lines.append((s, e))
+            paragraphs.append(span)
+        else:  # the line continues the paragraph
+            paragraphs[para] = (paragraphs[para][0], e)
+        lines.append(span)
         line_paragraph.append(para)
         prev_end = e
-    paragraphs: list[tuple[int, int]] = []
-    for (s, e), p in zip(lines, line_paragraph, strict=False):
-        if p == len(paragraphs):
-            paragraphs.append((s, e))
-        else:
-            paragraphs[p] = (paragraphs[p][0], e)
 
     sentences: list[tuple[int, int]] = []
     sentence_line: list[int] = []

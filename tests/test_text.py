@@ -399,3 +399,10 @@ def _lines_plainly(text: str) -> tuple[list[tuple[int, int]], list[int]]:
 def test_lines_match_the_plain_strip(parts: list[str]) -> None:
     seg = segment("".join(parts))
     assert (seg.lines, seg.line_paragraph) == _lines_plainly(seg.text)
+    # A paragraph spans from its first line's start to its last line's end.
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for (s, e), p in zip(seg.lines, seg.line_paragraph, strict=True):
+        first.setdefault(p, s)
+        last[p] = e
+    assert seg.paragraphs == [(first[p], last[p]) for p in sorted(first)]
