@@ -129,11 +129,7 @@ def _special_spans(text: str) -> list[tuple[int, int]]:
     _SPECIAL_NOT_SPACE is tried only where its first character stands (:func:`_first_positions`):
     a regex scan of every position cost more than the rest of the normalisation.
     """
-    positions = _first_positions(text)
-    if positions is None:  # not mostly ASCII: the regex scan is cheaper
-        spans = [m.span() for m in _SPECIAL_NOT_SPACE.finditer(text)]
-    else:
-        spans = _matches_at(_SPECIAL_NOT_SPACE, text, positions)
+    spans = _matches_at(_SPECIAL_NOT_SPACE, text, _first_positions(text))
     extra = [m.span() for m in _TWO_SPACES_RUN.finditer(text)] if "  " in text else []
     for s, _ in spans:
         if s and text[s - 1] == " " and _RUN_CHAR.match(text, s):
@@ -151,45 +147,25 @@ def _special_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-#: :func:`_first_positions` gives up on more distinct characters than this (a search each).
-_MAX_FIRST_CHARS = 8
-#: ... and looks at this many characters first in a text more than eight times as long.
-_PROBE = 2048
-
-
-def _first_bytes(text: str) -> bytes:
-    """The UTF-8 bytes of ``text`` but the ASCII bytes that cannot start a _SPECIAL_NOT_SPACE match."""
-    return text.encode("utf-8", "surrogatepass").translate(None, _NOT_FIRST_BYTES)
-
-
-def _first_positions(text: str) -> list[int] | None:
+def _first_positions(text: str) -> list[int]:
     """Where the characters of ``text`` that can start a _SPECIAL_NOT_SPACE match stand, ascending.
 
-    Few characters of a mostly ASCII text can, and fewer distinct ones: the UTF-8 bytes
-    left once the ASCII bytes that cannot are deleted hold them all (and other characters),
-    so each one is looked for with ``str.find`` instead of trying the pattern at every
-    position. None when those bytes are more than a sixteenth of the text or there are more
-    than :data:`_MAX_FIRST_CHARS` such characters (other scripts: a search per character and
-    a match per position cost more than the regex scan).
+    Few characters of a text can, and fewer distinct ones: the UTF-8 bytes left once the
+    ASCII bytes that cannot are deleted hold them all (and other characters), so each one
+    is looked for with ``str.find`` instead of trying the pattern at every position.
     """
-    if len(text) > 8 * _PROBE and len(_first_bytes(text[:_PROBE])) * 16 > _PROBE:
-        return None  # the start of a long text says so already
-    rest = _first_bytes(text)
+    rest = text.encode("utf-8", "surrogatepass").translate(None, _NOT_FIRST_BYTES)
     if not rest:
         return []
-    if len(rest) * 16 > len(text):
-        return None
     first = _SPECIAL_FIRST.match
-    chars = [c for c in set(rest.decode("utf-8", "surrogatepass")) if first(c)]
-    if len(chars) > _MAX_FIRST_CHARS:
-        return None
     out: list[int] = []
     find = text.find
-    for c in chars:
-        i = find(c)
-        while i >= 0:
-            out.append(i)
-            i = find(c, i + 1)
+    for c in set(rest.decode("utf-8", "surrogatepass")):
+        if first(c):
+            i = find(c)
+            while i >= 0:
+                out.append(i)
+                i = find(c, i + 1)
     out.sort()
     return out
 

@@ -14,7 +14,6 @@ from boilerplate_detect.text import (
     _SPECIAL,
     _WORD,
     MAX_CHARS,
-    _first_positions,
     _fold_spaces,
     _map_homoglyphs,
     _may_hold_homoglyphs,
@@ -204,19 +203,8 @@ _FIRST_ALPHABET = st.sampled_from(
 
 @given(st.lists(_FIRST_ALPHABET, max_size=60).map("".join))
 def test_special_spans_of_any_character_match_the_reference_pattern(text: str) -> None:
-    # Texts made of such characters only: the regex scan (too many candidates for str.find).
-    assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
-
-
-@given(st.lists(st.lists(_FIRST_ALPHABET, min_size=1, max_size=4).map("".join), min_size=1, max_size=12))
-def test_special_spans_of_mostly_ascii_text_match_the_reference_pattern(groups: list[str]) -> None:
-    # The same characters, a few at a time, among plain ASCII text (also past the probed
-    # start of a long text): the candidate positions come from the UTF-8 bytes, so a lone
-    # surrogate or a character of four bytes is found where the pattern finds it, and
-    # repeated characters next to each other are all found.
-    filler = "plain words " * 22  # 264 characters for every group of 16 bytes or fewer
-    text = filler + filler.join(groups) + filler
-    assert _first_positions(text) is not None
+    # The candidate positions come from the UTF-8 bytes: a lone surrogate or a character of
+    # four bytes is found where the pattern finds it.
     assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
 
 
@@ -418,19 +406,3 @@ def test_lines_match_the_plain_strip(parts: list[str]) -> None:
         first.setdefault(p, s)
         last[p] = e
     assert seg.paragraphs == [(first[p], last[p]) for p in sorted(first)]
-
-
-@pytest.mark.parametrize(
-    ("text", "searched"),
-    [
-        ("", True),
-        ("plain words and more plain words in this line \u00a3 " * 1000, True),  # long, few: str.find
-        ("\u0915\u093e " * 9000, False),  # long, another script from its start: the regex scan
-        ("plain text " * 2000 + "\u0915\u093e " * 3000, False),  # another script after the probed start
-        ("x " * 200 + "".join(chr(0x2190 + i) for i in range(9)), False),  # nine distinct specials
-    ],
-    ids=["empty", "long-ascii", "long-other-script", "other-script-later", "many-distinct"],
-)
-def test_first_positions_fall_back_to_the_regex_scan(text: str, searched: bool) -> None:
-    assert (_first_positions(text) is not None) == searched
-    assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
