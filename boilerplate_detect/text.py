@@ -110,9 +110,6 @@ _SPECIAL_NOT_SPACE = re.compile(rf"[^\n\x20-\x25\x27-\x7e{_KEEP}]" + _ALTERNATIV
 _TWO_SPACES_RUN = re.compile(rf"  (?:[{_SPACES}{_INVISIBLE}]*[{_SPACES}])?")
 _SPACE_RUN = re.compile(rf" [{_SPACES}{_INVISIBLE}]*[{_SPACES}]")
 _RUN_CHAR = re.compile(rf"[{_SPACES}{_INVISIBLE}]")
-# The first character of a _SPECIAL_NOT_SPACE match, and the ASCII bytes that cannot be one.
-_SPECIAL_FIRST = re.compile(_SPECIAL_NOT_SPACE.pattern[: _SPECIAL_NOT_SPACE.pattern.index("]") + 1])
-_NOT_FIRST_BYTES = bytes(i for i in range(128) if not _SPECIAL_FIRST.match(chr(i)))
 
 
 def _special_spans(text: str) -> list[tuple[int, int]]:
@@ -126,10 +123,8 @@ def _special_spans(text: str) -> list[tuple[int, int]]:
     A white-space run ends at the last white-space character of the stretch of white-space
     and invisible characters it starts, whichever of its characters it starts at; so the
     matches are the union of both kinds, leftmost first, dropping those inside an earlier one.
-    _SPECIAL_NOT_SPACE is tried only where its first character stands (:func:`_first_positions`):
-    a regex scan of every position cost more than the rest of the normalisation.
     """
-    spans = _matches_at(_SPECIAL_NOT_SPACE, text, _first_positions(text))
+    spans = [m.span() for m in _SPECIAL_NOT_SPACE.finditer(text)]
     extra = [m.span() for m in _TWO_SPACES_RUN.finditer(text)] if "  " in text else []
     for s, _ in spans:
         if s and text[s - 1] == " " and _RUN_CHAR.match(text, s):
@@ -144,47 +139,6 @@ def _special_spans(text: str) -> list[tuple[int, int]]:
         if s >= last:
             out.append((s, e))
             last = e
-    return out
-
-
-def _first_positions(text: str) -> list[int]:
-    """Where the characters of ``text`` that can start a _SPECIAL_NOT_SPACE match stand, ascending.
-
-    Few characters of a text can, and fewer distinct ones: the UTF-8 bytes left once the
-    ASCII bytes that cannot are deleted hold them all (and other characters), so each one
-    is looked for with ``str.find`` instead of trying the pattern at every position.
-    """
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _NOT_FIRST_BYTES)
-    if not rest:
-        return []
-    first = _SPECIAL_FIRST.match
-    out: list[int] = []
-    find = text.find
-    for c in set(rest.decode("utf-8", "surrogatepass")):
-        if first(c):
-            i = find(c)
-            while i >= 0:
-                out.append(i)
-                i = find(c, i + 1)
-    out.sort()
-    return out
-
-
-def _matches_at(pattern: re.Pattern[str], text: str, positions: list[int]) -> list[tuple[int, int]]:
-    """The spans of ``pattern.finditer(text)`` when every match starts at one of ``positions``.
-
-    As finditer: the leftmost match first, then the next from where it ends (the matches
-    are never empty: the pattern starts with a character class).
-    """
-    out: list[tuple[int, int]] = []
-    last = 0
-    match = pattern.match
-    for i in positions:
-        if i >= last:
-            m = match(text, i)
-            if m is not None:
-                out.append(m.span())
-                last = m.end()
     return out
 
 
