@@ -188,9 +188,23 @@ def test_special_spans_table(text: str, spans: list[tuple[int, int]]) -> None:
     assert _special_spans(text) == spans
 
 
-@given(st.lists(_RUN_ALPHABET, max_size=40).map("".join))
+@given(st.lists(_RUN_ALPHABET, max_size=40).map("".join) | st.text(max_size=200))
 def test_special_spans_are_the_matches_of_the_reference_pattern(text: str) -> None:
     # The two-pattern scan must find exactly what the single reference pattern finds.
+    assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
+
+
+# Characters that start a special span or not, ASCII and not (a lone surrogate, an
+# astral character, a character kept as it is, controls, an entity start).
+_FIRST_ALPHABET = st.sampled_from(
+    ["a", " ", "&", "&amp;", "\x00", "\x7f", "\t", "\n", "\u00e9", "\u00a3", "\ud800", "\U0001f600"]
+)
+
+
+@given(st.lists(_FIRST_ALPHABET, max_size=60).map("".join))
+def test_special_spans_of_any_character_match_the_reference_pattern(text: str) -> None:
+    # Lone surrogates, characters of four UTF-8 bytes, controls and entity starts among
+    # plain text: the scan finds what the reference pattern finds.
     assert _special_spans(text) == [m.span() for m in _SPECIAL.finditer(text)]
 
 
