@@ -609,9 +609,7 @@ def _fast_word_stats(
     top = []
     phrase_runs: list[tuple[int, int]] = []
     for m in TOP_NGRAMS:
-        # The sorted items that continue a run of equal m-grams: few for m > 2 in most texts.
-        cont = None if m == TOP_NGRAMS[0] else (inner < level[m]).nonzero()[0]
-        if cont is None or len(cont) > _FEW_CONT:  # many: numpy
+        if m == 2:  # many runs: numpy
             starts = (breaks >= level[m]).nonzero()[0]  # runs of equal m-grams: starts[i] .. starts[i + 1]
             counts = starts[1:] - starts[:-1]
             k = int(counts.argmax())  # the first longest run
@@ -619,17 +617,12 @@ def _fast_word_stats(
             if count < 2:
                 top.append(0.0)
                 continue
-            if m == PHRASE_N:
-                repeated = counts >= 2
-                phrase_runs = list(
-                    zip(starts[:-1][repeated].tolist(), counts[repeated].tolist(), strict=True)
-                )
             if int(counts[::-1].argmax()) == len(counts) - 1 - k:  # also the last: no tie
                 p = int(pos_s[starts[k]])
             else:  # the n-gram of the smallest hash, as the plain path
                 p = _smallest_ngram_of(h, pos_s, starts[:-1][counts == count].tolist(), m, res)
-        else:  # few: plain Python
-            runs = _streaks(cont.tolist())
+        else:  # few runs of two or more
+            runs = _streaks((inner < level[m]).nonzero()[0].tolist())
             if m == PHRASE_N:
                 phrase_runs = runs
             if not runs:
@@ -695,9 +688,6 @@ def _streaks(cont: list[int]) -> list[tuple[int, int]]:
 
 #: Up to this many tied n-grams are hashed in plain Python (:func:`_smallest_ngram_of`).
 _FEW_TIED = 8
-#: Up to this many sorted items continuing runs of longer n-grams, their runs are found in
-#: plain Python (:func:`_streaks`); more (long repeated texts) take numpy.
-_FEW_CONT = 64
 _MASK_U64 = (1 << 64) - 1
 
 

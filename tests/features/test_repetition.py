@@ -271,11 +271,8 @@ def test_word_hashes_equal_their_definition(res: rep.Resources, words: list[str]
 # A small vocabulary (function words and content words) so that n-grams, phrases and long
 # n-grams repeat, counts tie and windows of MATTR_WINDOW words hold repeats.
 _VOCAB = ["the", "of", "and", "to", "a", "in", "council", "barrier", "river", "cost", "flood", "residents"]
-_WORD_LISTS = (
-    st.lists(st.sampled_from(_VOCAB), max_size=400)
-    | st.lists(st.sampled_from(_VOCAB[:3] + _VOCAB[6:8]), min_size=40, max_size=120)
-    # Three words: most n-grams repeat, more than rep._FEW_CONT items continue runs (numpy runs).
-    | st.lists(st.sampled_from(_VOCAB[5:8]), min_size=100, max_size=300)
+_WORD_LISTS = st.lists(st.sampled_from(_VOCAB), max_size=400) | st.lists(
+    st.sampled_from(_VOCAB[:3] + _VOCAB[6:8]), min_size=40, max_size=120
 )
 
 
@@ -312,20 +309,8 @@ def test_fast_word_stats_equal_the_plain_path(res: rep.Resources, words: list[st
         " ".join(f"w{i}" for i in range(60)) * 2,  # distinct words, then all of them again
         "the cat sat on the mat and the cat sat on the hat " * 6,
         "the " * 8,  # a repeated 5-gram and 7-gram in fewer words than the longest n-gram
-        # Many repeated function-word 4-grams (numpy runs), one content phrase seen twice.
-        "of the in the " * 40
-        + "council barrier flood cost. "
-        + "to a and of " * 20
-        + "council barrier flood cost.",
     ],
-    ids=[
-        "one_word_repeated",
-        "two_words",
-        "long_repeat",
-        "rhyme",
-        "shorter_than_longest_ngram",
-        "many_runs_one_phrase_twice",
-    ],
+    ids=["one_word_repeated", "two_words", "long_repeat", "rhyme", "shorter_than_longest_ngram"],
 )
 def test_fast_word_stats_equal_the_plain_path_on_edge_texts(res: rep.Resources, text: str) -> None:
     fast, plain = _both_paths(res, text)
