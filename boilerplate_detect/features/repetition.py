@@ -552,8 +552,7 @@ def _fast_word_stats(
        (``5 * bits(V) + bits(n_words) <= 64``), sort so that equal n-grams, for every n up to
        :data:`_KEY_N` at once, form runs (in text order for n = 5 only: the position comes
        after the ranks). Run lengths give the top n-gram counts, the content-phrase count and
-       the repeats of 5-grams. The runs of 2-grams are found with numpy; those of longer
-       n-grams, few, from the list of sorted items that continue one (:func:`_streaks`).
+       the repeats of 5-grams.
 
     Ties between n-grams of the same top count are broken as in the plain path, by the
     smallest n-gram hash. Returns None (the caller takes the plain path) for fewer than two
@@ -605,42 +604,32 @@ def _fast_word_stats(
 
     words = seg.words
     total_chars = len(seg.joined_words()) - n + 1
-    inner = breaks[1:n]  # inner[t]: bits where sorted items t and t + 1 differ
     top = []
-    phrase_runs: list[tuple[int, int]] = []
     for m in TOP_NGRAMS:
-        if m == 2:  # many runs: numpy
-            starts = (breaks >= level[m]).nonzero()[0]  # runs of equal m-grams: starts[i] .. starts[i + 1]
-            counts = starts[1:] - starts[:-1]
-            k = int(counts.argmax())  # the first longest run
-            count = int(counts[k])
-            if count < 2:
-                top.append(0.0)
-                continue
-            if int(counts[::-1].argmax()) == len(counts) - 1 - k:  # also the last: no tie
-                p = int(pos_s[starts[k]])
-            else:  # the n-gram of the smallest hash, as the plain path
-                p = _smallest_ngram_of(h, pos_s, starts[:-1][counts == count].tolist(), m, res)
-        else:  # few runs of two or more
-            runs = _streaks((inner < level[m]).nonzero()[0].tolist())
-            if m == PHRASE_N:
-                phrase_runs = runs
-            if not runs:
-                top.append(0.0)
-                continue
-            count = max(c for _, c in runs)
-            tied = [i for i, c in runs if c == count]  # the first items of the longest runs, in key order
-            p = int(pos_s[tied[0]]) if len(tied) == 1 else _smallest_ngram_of(h, pos_s, tied, m, res)
+        starts = (breaks >= level[m]).nonzero()[0]  # runs of equal m-grams: starts[i] .. starts[i + 1]
+        counts = starts[1:] - starts[:-1]
+        k = int(counts.argmax())  # the first longest run
+        count = int(counts[k])
+        if m == PHRASE_N:
+            phrase_runs = starts, counts, count
+        if count < 2:
+            top.append(0.0)
+            continue
+        if int(counts[::-1].argmax()) == len(counts) - 1 - k:  # also the last: no tie
+            p = int(pos_s[starts[k]])
+        else:  # the n-gram of the smallest hash, as the plain path
+            p = _smallest_ngram(h, pos_s[starts[:-1][counts == count]], m, res)
         top.append(count * sum(map(len, words[p : p + m])) / total_chars)
 
     dup = dict.fromkeys(DUP_NGRAMS, 0.0)
     phrase_rate = 0.0
-    if not phrase_runs:  # no repeated PHRASE_N-gram: no phrase and no longer n-gram repeats
+    starts, counts, count = phrase_runs
+    if count < 2:  # no repeated PHRASE_N-gram: no phrase and no longer n-gram repeats
         return top, dup, phrase_rate, mattr
-    phrase_rate = _fast_phrases(seg, res, h, pos_s, phrase_runs, spans)
+    phrase_rate = _fast_phrases(seg, res, h, pos_s, starts, counts, spans)
 
     n0 = DUP_NGRAMS[0]
-    repeat = inner < level[n0]  # sorted item j + 1 repeats the n0-gram of item j
+    repeat = breaks[1:n] < level[n0]  # sorted item j + 1 repeats the n0-gram of item j
     later = pos_s[1:][repeat]
     if len(later):
         later.sort()
@@ -666,71 +655,30 @@ def _fast_word_stats(
     return top, dup, phrase_rate, mattr
 
 
-def _streaks(cont: list[int]) -> list[tuple[int, int]]:
-    """The runs of two or more equal items in key order, from the items that continue one.
-
-    ``cont``: the sorted items ``t`` (ascending) whose next item ``t + 1`` holds the same
-    n-gram. Returns ``(first item, count)`` of every run of at least two items, in key order:
-    a stretch ``a, a + 1, ..., b`` of ``cont`` is the run of items ``a .. b + 1``.
-    """
-    out: list[tuple[int, int]] = []
-    items = iter(cont)
-    for a in items:  # runs once per stretch: the inner loop takes the rest of the stretch
-        b = a
-        for t in items:
-            if t != b + 1:
-                out.append((a, b - a + 2))
-                a = t
-            b = t
-        out.append((a, b - a + 2))
-    return out
-
-
-#: Up to this many tied n-grams are hashed in plain Python (:func:`_smallest_ngram_of`).
-_FEW_TIED = 8
-_MASK_U64 = (1 << 64) - 1
-
-
-def _smallest_ngram_of(h: U64Array, pos_s: IntArray, items: list[int], n: int, res: Resources) -> int:
-    """Of the n-grams at the sorted items ``items``, the start of the one of the smallest hash.
-
-    The hash is the plain path's chain of :func:`_ngram` (``g = g * Q + h``, modulo ``2**64``);
-    ties (a 64-bit collision) go to the first item, as ``argmin`` does.
-    """
-    if len(items) > _FEW_TIED:
-        return _smallest_ngram(h, pos_s[items], n, res)
-    best = -1
-    p = 0
-    for i in items:
-        q = int(pos_s[i])
-        g = 0
-        for x in h[q : q + n].tolist():
-            g = (g * _Q + x) & _MASK_U64
-        if best < 0 or g < best:
-            best, p = g, q
-    return p
-
-
 def _fast_phrases(
     seg: Segmented,
     res: Resources,
     h: U64Array,
     pos_s: IntArray,
-    runs: list[tuple[int, int]],
+    starts: IntArray,
+    counts: IntArray,
     spans: list[RawSpan],
 ) -> float:
     """``rep.max_phrase_repeat`` (before clipping) from the runs of :func:`_fast_word_stats`.
 
-    ``runs``: ``(first sorted item, count)`` of every run of two or more equal
-    :data:`PHRASE_N`-grams, in key order; ``pos_s``: the positions in key order. Appends
-    the phrase spans.
+    ``starts``/``counts``: where the runs of equal :data:`PHRASE_N`-grams start in key order
+    and their lengths; ``pos_s``: the positions in key order. Appends the phrase spans.
     """
+    repeated = counts >= 2
+    first = pos_s[starts[:-1][repeated]]  # one occurrence (not always the first) of each
     function = res.function_set
+    windows = np.ndarray((len(h) - PHRASE_N + 1, PHRASE_N), _U64, h, 0, (8, 8))
     max_count = 0
     often = []  # (sorted item, count) of the runs of content phrases repeated often enough
-    for i, c in runs:
-        q = int(pos_s[i])  # one occurrence (not always the first)
-        if sum(map(function.__contains__, h[q : q + PHRASE_N].tolist())) <= PHRASE_N - PHRASE_MIN_CONTENT:
+    for i, c, row in zip(
+        starts[:-1][repeated].tolist(), counts[repeated].tolist(), windows[first].tolist(), strict=True
+    ):
+        if sum(map(function.__contains__, row)) <= PHRASE_N - PHRASE_MIN_CONTENT:
             max_count = max(max_count, c)
             if c >= PHRASE_SPAN_MIN_COUNT:
                 often.append((i, c))

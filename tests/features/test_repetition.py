@@ -332,52 +332,6 @@ def test_fast_word_stats_decline_when_high_hash_bits_collide(res: rep.Resources)
     assert rep._fast_word_stats(seg, res, h, spaces, []) is not None
 
 
-@pytest.mark.parametrize(
-    ("cont", "expected"),
-    [
-        ([], []),
-        ([0], [(0, 2)]),
-        ([0, 1, 2], [(0, 4)]),
-        ([1, 3, 4, 9], [(1, 2), (3, 3), (9, 2)]),
-    ],
-    ids=["empty", "one-pair", "one-run", "three-runs"],
-)
-def test_streaks_table(cont: list[int], expected: list[tuple[int, int]]) -> None:
-    assert rep._streaks(cont) == expected
-
-
-@given(st.lists(st.integers(1, 5), max_size=40))
-def test_streaks_are_the_runs_of_two_or_more(lengths: list[int]) -> None:
-    # Runs of equal items of these lengths, one after the other: item t + 1 continues t
-    # exactly when both lie in one run.
-    starts = list(itertools.accumulate(lengths, initial=0))
-    cont = [t for s, n in zip(starts, lengths, strict=False) for t in range(s, s + n - 1)]
-    assert rep._streaks(cont) == [(s, n) for s, n in zip(starts, lengths, strict=False) if n >= 2]
-
-
-@settings(deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(2, 4),
-    n_items=st.integers(1, 20),
-)
-def test_smallest_ngram_of_agrees_with_the_numpy_path(
-    res: rep.Resources, seed: int, n: int, n_items: int
-) -> None:
-    # The plain-Python hashing of a few tied n-grams picks what the numpy dot product picks
-    # (also with repeated n-grams among the items: the first of the smallest).
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    words = 30
-    h = rng.integers(0, 2**64, size=words, dtype=np.uint64, endpoint=False)
-    h[rng.integers(0, words, size=5)] = h[0]  # repeated words: equal n-grams occur
-    pos_s = rng.permutation(words - n + 1).astype(np.int64)
-    items = rng.integers(0, words - n + 1, size=n_items).tolist()
-    expected = rep._smallest_ngram(h, pos_s[items], n, res)
-    assert rep._smallest_ngram_of(h, pos_s, items, n, res) == expected
-
-
 @pytest.mark.parametrize("n_words", range(1, 13))
 def test_one_word_repeated_a_few_times(res: rep.Resources, n_words: int) -> None:
     # Fewer words than the longest duplicate n-gram: its fraction is 0.0. Once an n-gram
