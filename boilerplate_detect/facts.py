@@ -485,6 +485,9 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
 
 def _facts(per_sentence: list[list[int]]) -> Facts:
     """Return the :class:`Facts` of the fact hashes found per sentence."""
-    by_sentence = tuple([tuple(sorted(set(f))) if f else () for f in per_sentence])
-    all_hashes = tuple(sorted(set(chain.from_iterable(per_sentence))))
+    # most sentences hold no fact or one: no set and no sort for them
+    by_sentence = tuple(
+        [(f[0],) if len(f) == 1 else tuple(sorted(set(f))) if f else () for f in per_sentence]
+    )
+    all_hashes = tuple(sorted(set(chain.from_iterable(by_sentence))))
     return Facts(all_hashes, by_sentence)

@@ -22,6 +22,7 @@ and a lower bound of the shingle-level values.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import itertools
 import struct
@@ -36,7 +37,7 @@ import xxhash
 from boilerplate_detect.facts import CLASS_WEIGHTS, Facts, _extract_facts, _RunMemo, extract_facts
 from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, word_hashes
 from boilerplate_detect.report import Direction, NearDuplicate, Passage
-from boilerplate_detect.text import Segmented
+from boilerplate_detect.text import Segmented, _OffsetMap
 
 __all__ = [
     "FORMAT_VERSION",
@@ -685,6 +686,36 @@ def fingerprint(
     return _fingerprint(article_id, outlet, published, seg, params, perm, facts, word_hashes(seg.words))
 
 
+def _original_offsets(seg: Segmented, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """The starts and ends of ``spans`` (flattened) mapped by ``seg.to_original``, in one pass.
+
+    The same values as calling :meth:`Segmented.to_original` on each: most texts need
+    no mapping, or only a clamp to the original's length; the others look up every
+    offset in the segmentation's offset map as its ``__call__`` does.
+    """
+    flat = list(itertools.chain.from_iterable(spans))
+    omap = seg._map
+    if omap is None:
+        return flat
+    if type(omap) is not _OffsetMap:  # pragma: no cover - another map: one by one
+        return list(map(seg.to_original, flat))
+    norm, orig = omap.norm, omap.orig
+    top = len(seg.original)
+    if len(norm) == 1 and norm[0] == 0 == orig[0] and min(flat, default=0) >= 0:
+        # offsets kept (only quotes replaced), clamped to the original text
+        return flat if max(flat, default=0) <= top else [p if p < top else top for p in flat]
+    last = len(orig) - 1
+    out: list[int] = []
+    append = out.append
+    for p, k in zip(flat, map(bisect.bisect_right, itertools.repeat(norm, len(flat)), flat), strict=True):
+        k -= 1
+        o = orig[k] + (p - norm[k])
+        if k < last and o > orig[k + 1]:
+            o = orig[k + 1]
+        append(o if o < top else top)
+    return out
+
+
 def _fingerprint(
     article_id: str,
     outlet: str,
@@ -724,16 +755,26 @@ def _fingerprint(
         if len(fs) >= MIN_FACTSET_SIZE and any(map(_STRONG_BIT.__and__, fs)):
             ident = sorted(set(map(_IDENT.__and__, fs)))
             sent_facts[j] = (h64(struct.pack(f"<{len(ident)}I", *ident)) & 0xFFFFFFFF) or 1
-    first: dict[int, int] = {}  # fact -> first sentence: later sentences written first, then overwritten
-    for j in reversed(with_facts):
-        first.update(dict.fromkeys(kept_facts[j], min(j, 0xFFFF)))
-    offsets = list(map(seg.to_original, itertools.chain.from_iterable(kept_sents)))
+    # fact -> first sentence: every (fact, sentence) pair, the later sentences written first
+    with_facts.reverse()
+    held = [kept_facts[j] for j in with_facts]
+    if with_facts and with_facts[0] > 0xFFFF:
+        with_facts = [min(j, 0xFFFF) for j in with_facts]
+    first = dict(
+        zip(
+            itertools.chain.from_iterable(held),
+            itertools.chain.from_iterable(map(itertools.repeat, with_facts, map(len, held))),
+            strict=True,
+        )
+    )
+    offsets = _original_offsets(seg, kept_sents)
     starts = offsets[0::2]
     ends = offsets[1::2]
     ngram = params.ngram - 1
     nsh = [n - ngram if n > ngram else 1 for n in kept_lengths]
     body = sum([e - s for s, e in kept_sents])
-    fact_list = sorted(first)
+    # every fact is in a sentence with words (so kept): the distinct facts are the article's
+    fact_list = list(facts.hashes) if len(first) == len(facts.hashes) else sorted(first)
     return Fingerprint(
         id=article_id,
         outlet=outlet,

@@ -1,0 +1,80 @@
+"""Fast paths of the index fingerprint against the plain computations they replace."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boilerplate_detect.facts import extract_facts
+from boilerplate_detect.index_fingerprint import IndexParams, _original_offsets, fingerprint
+from boilerplate_detect.text import segment
+
+# Pieces that make the normalisation move or keep offsets: runs of spaces, curly
+# quotes and dashes (one for one), entities and invisible characters (removed).
+_PIECES = st.sampled_from(
+    [
+        "Anne Berg",
+        " said ",
+        "  ",
+        "   ",
+        "\u201cquoted words here\u201d",
+        "\u2014",
+        "&amp;",
+        "\u200b",
+        "\u00a0",
+        "12%",
+        ". ",
+        "\n",
+        "\n\n",
+        "Oslo on Friday",
+        "caf\u00e9",
+        "\ufb01",
+        "\u2026",
+        "\u00bd",
+    ]
+)
+_TEXTS = st.lists(_PIECES, max_size=40).map("".join)
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "expected"),
+    [
+        ("", [], []),
+        ("Plain text. Two sentences.", [(0, 11), (12, 26)], [0, 11, 12, 26]),
+        ("Curly \u201cquotes\u201d only.", [(0, 20)], [0, 20]),
+        ("Two  spaces  here. And more.", [(0, 16), (17, 26)], [0, 18, 19, 28]),
+        ("Entity &amp; text.", [(0, 14), (7, 8)], [0, 18, 7, 12]),
+    ],
+    ids=["empty", "no-map", "quotes-only", "folded-spaces", "entity"],
+)
+def test_original_offsets_table(text: str, spans: list[tuple[int, int]], expected: list[int]) -> None:
+    seg = segment(text)
+    assert _original_offsets(seg, spans) == expected == [seg.to_original(p) for s in spans for p in s]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.data())
+def test_original_offsets_equal_to_original_one_by_one(text: str, data: st.DataObject) -> None:
+    seg = segment(text)
+    flat = [p for s in seg.sentences for p in s]
+    assert _original_offsets(seg, seg.sentences) == [seg.to_original(p) for p in flat]
+    n = len(seg.text)
+    spans = data.draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, n)), max_size=6))
+    got = _original_offsets(seg, spans)
+    assert got == [seg.to_original(p) for s in spans for p in s]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(_TEXTS, st.text(max_size=300)))
+def test_fact_sentences_are_the_first_kept_sentence_of_each_fact(text: str) -> None:
+    seg = segment(text)
+    facts = extract_facts(seg)
+    fp = fingerprint("a", "", None, seg, IndexParams())
+    kept = [fs for fs, ws in zip(facts.by_sentence, seg.sentence_words, strict=True) if ws]
+    first: dict[int, int] = {}
+    for j, fs in enumerate(kept):
+        for f in fs:
+            first.setdefault(f, j)
+    assert fp.facts.tolist() == sorted(first)
+    assert fp.fact_sent.tolist() == [first[f] for f in sorted(first)]
