@@ -237,7 +237,9 @@ _CAP_RUN_CLASS = re.compile(
     rb"A[a-z'A.-]*[a-zA]"
     rb"(?:[ ](?:of[ ]|de[ ]|van[ ]|von[ ]|al[ ]|bin[ ]|the[ ])?A[a-zA'.-]*[a-zA])*"
 )
-_NUM_CLASS = re.compile(rb"0[0,]*(?:\.0+)?")
+# A number on the class bytes and what _AFTER_NUM matches after it (its letters are ASCII,
+# so [a-zA-Z] is [a-zA] there); no repeat gives back what the next part could take.
+_NUM_UNIT_CLASS = re.compile(rb"0[0,]*+(?:\.0++)?(?:[ ]?(?:%|[a-zA][a-zA-]*+)(?:[ ][a-zA][a-zA-]*+)?)?")
 # _CAP_RUN_CLASS as one group: splitting by it gives the text between runs and the runs.
 _CAP_RUN_SPLIT = re.compile(b"(" + _CAP_RUN_CLASS.pattern + b")")
 
@@ -278,6 +280,8 @@ def _h(kind: str, key: str, cls: int) -> int:
 _NO_FACT, _FIXED, _MONTH, _PERSON = 0, 1, 2, 3
 _RunFact = tuple[int, int, str]
 _NONE: _RunFact = (_NO_FACT, 0, "")
+# A run string's lower-cased first word, its fact, and its fact without the first word.
+_RunInfo = tuple[str, _RunFact, _RunFact]
 
 
 def _run_fact(parts: list[str]) -> _RunFact:
@@ -309,18 +313,53 @@ def _run_fact(parts: list[str]) -> _RunFact:
     return (_FIXED, _h("e", low, _NAME), "")
 
 
+def _number_fact(text: str, s: int, e: int) -> int:
+    """Return the fact of the number ``text[s:e]`` (found by :data:`_NUM_RE`), or -1 when it gives none."""
+    if s and (text[s - 1].isalnum() or text[s - 1] == "."):
+        return -1
+    num = text[s:e].replace(",", "").rstrip(".")
+    if s and text[s - 1] in "$£€":
+        num = text[s - 1] + num
+    after = _AFTER_NUM.match(text, e)
+    unit = noun = ""
+    if after is not None:
+        unit = after.group(1).lower()
+        noun = (after.group(2) or "").lower()
+    if unit in _UNIT_STOP or unit in _MONTH_SET:
+        unit = ""
+    if unit in ("million", "billion", "thousand", "percent") and noun and noun not in _UNIT_STOP:
+        unit = f"{unit} {noun}"
+    # A number's identity is the number (a spinner swaps its noun); it counts as a
+    # fact only with a unit or noun, or when it is specific (3+ digits, decimals).
+    digits = num.strip("$£€")
+    if len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100 and not unit.startswith("%"):
+        return _h("y", num, _WEAK)
+    if unit in ("%", "percent", "per") or num[0] in "$£€":
+        return _h("n", num + ("%" if unit in ("%", "percent", "per") else ""), _NUMBER)
+    if unit.startswith(("million", "billion", "thousand")):
+        return _h("n", f"{num} {unit.split()[0]}", _NUMBER)
+    if len(digits) >= 2 or "." in digits:
+        return _h("n", num, _NUMBER if unit else _WEAK)
+    if unit:
+        return _h("n", num, _WEAK)
+    return -1
+
+
 class _RunMemo:
     """Per run string: its lower-cased first word and its facts with and without that word.
 
-    Bounded: cleared when it holds :data:`_MEMO_LIMIT` runs.
+    Also, per number with the character before it and the words after it (see
+    :func:`_extract_facts`), its fact. Bounded: each dict is cleared when it holds
+    :data:`_MEMO_LIMIT` entries.
     """
 
-    __slots__ = ("runs",)
+    __slots__ = ("numbers", "runs")
 
     def __init__(self) -> None:
-        self.runs: dict[str, tuple[str, _RunFact, _RunFact]] = {}
+        self.runs: dict[str, _RunInfo] = {}
+        self.numbers: dict[str, int] = {}
 
-    def get(self, run: str) -> tuple[str, _RunFact, _RunFact]:
+    def get(self, run: str) -> _RunInfo:
         """Return ``(first word lower-cased, fact of the whole run, fact without its first word)``."""
         got = self.runs.get(run)
         if got is None:
@@ -329,6 +368,22 @@ class _RunMemo:
             if len(self.runs) >= _MEMO_LIMIT:
                 self.runs.clear()
             self.runs[run] = got
+        return got
+
+    def number(self, key: str) -> int:
+        """Return the fact (or -1) of the number after the first character of ``key``.
+
+        ``key`` is a character, then a number matched by :data:`_NUM_RE` and what
+        :data:`_AFTER_NUM` matches after it (as :data:`_NUM_UNIT_CLASS` finds them).
+        """
+        got = self.numbers.get(key)
+        if got is None:
+            number = _NUM_RE.match(key, 1)
+            assert number is not None  # the key holds a number after its first character
+            got = _number_fact(key, 1, number.end())
+            if len(self.numbers) >= _MEMO_LIMIT:
+                self.numbers.clear()
+            self.numbers[key] = got
         return got
 
 
@@ -349,6 +404,8 @@ def _body_limits(seg: Segmented) -> list[int]:
         and not (mark and "©" in text[s:e])
         for n, (s, e) in zip(line_words, seg.lines, strict=True)
     ]
+    if all(body_line):  # most articles
+        return [e for _, e in seg.sentences]
     return [e if body_line[li] else -1 for (_, e), li in zip(seg.sentences, seg.sentence_line, strict=True)]
 
 
@@ -393,56 +450,28 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
     # One byte per character: Latin-1, other characters "?" (no class of _CAP_RUN has them).
     try:
         classes = text.encode("latin-1").translate(_CLASS_TABLE)
-        numbers = [m.span() for m in _NUM_CLASS.finditer(classes)]
     except UnicodeEncodeError:  # may hold non-ASCII digits, which \d matches
         classes = text.encode("latin-1", "replace").translate(_CLASS_TABLE)
-        numbers = [m.span() for m in _NUM_RE.finditer(text)]
-    for s, e in numbers:
-        if s and (text[s - 1].isalnum() or text[s - 1] == "."):
-            continue
-        si = sentence_of(s)
-        if si < 0:
-            continue
-        num = text[s:e].replace(",", "").rstrip(".")
-        if s and text[s - 1] in "$£€":
-            num = text[s - 1] + num
-        after = _AFTER_NUM.match(text, e)
-        unit = noun = ""
-        if after is not None:
-            unit = after.group(1).lower()
-            noun = (after.group(2) or "").lower()
-        if unit in _UNIT_STOP or unit in _MONTH_SET:
-            unit = ""
-        if unit in ("million", "billion", "thousand", "percent") and noun and noun not in _UNIT_STOP:
-            unit = f"{unit} {noun}"
-        # A number's identity is the number (a spinner swaps its noun); it counts as a
-        # fact only with a unit or noun, or when it is specific (3+ digits, decimals).
-        digits = num.strip("$£€")
-        if len(num) == 4 and num.isdigit() and 1800 <= int(num) <= 2100 and not unit.startswith("%"):
-            per_sentence[si].append(_h("y", num, _WEAK))
-        elif unit in ("%", "percent", "per") or num[0] in "$£€":
-            per_sentence[si].append(_h("n", num + ("%" if unit in ("%", "percent", "per") else ""), _NUMBER))
-        elif unit.startswith(("million", "billion", "thousand")):
-            per_sentence[si].append(_h("n", f"{num} {unit.split()[0]}", _NUMBER))
-        elif len(digits) >= 2 or "." in digits:
-            per_sentence[si].append(_h("n", num, _NUMBER if unit else _WEAK))
-        elif unit:
-            per_sentence[si].append(_h("n", num, _WEAK))
-    attributed: dict[int, bool] = {}
-
-    def add_name(si: int, end: int, fact: _RunFact) -> None:
-        # the facts of _PERSON and _MONTH runs (the caller adds those of _FIXED runs)
-        code, h, month = fact
-        if code == _PERSON:
-            att = attributed.get(si)
-            if att is None:
-                att = attributed[si] = not _ATTRIB.isdisjoint(seg.sentence_words[si])
-            per_sentence[si].append(h | (_STRONG if att else _NAME))
-        elif code == _MONTH:
-            day = _DAY.match(text, end)
-            if day is not None:
-                per_sentence[si].append(_h("d", f"{month} {day.group(1)}", _NUMBER))
-
+        for found in _NUM_RE.finditer(text):
+            s = found.start()
+            h = _number_fact(text, s, found.end())
+            if h >= 0:
+                si = sentence_of(s)
+                if si >= 0:
+                    per_sentence[si].append(h)
+    else:
+        # A number's fact depends only on the character before it, the number and the
+        # words _AFTER_NUM takes after it: that string is the memo key.
+        known_number = memo.numbers.get
+        for number in _NUM_UNIT_CLASS.finditer(classes):
+            s, end = number.span()
+            key = text[s - 1 : end] if s else " " + text[:end]
+            got = known_number(key)
+            h = memo.number(key) if got is None else got
+            if h >= 0:
+                si = sentence_of(s)
+                if si >= 0:
+                    per_sentence[si].append(h)
     # A run inside a sentence gives its fact at once; a sentence-initial run waits for
     # the article's mid-sentence first words (it keeps its first word only when listed).
     # The runs' offsets are the cumulative lengths of the pieces the text splits into.
@@ -451,35 +480,50 @@ def _extract_facts(seg: Segmented, memo: _RunMemo) -> Facts:
         return _facts(per_sentence)
     bounds = list(accumulate(map(len, pieces)))
     run_starts = bounds[:-1:2]
+    run_ends = bounds[1::2]
     # sentence + 1 of every run, to index the lists below (their first entry: before any sentence)
     sent1 = list(map(bisect_right, repeat(starts, len(run_starts)), run_starts))
     starts1 = [0, *starts]
     limit1 = [-1, *limit]
     in_sentence: list[list[int]] = [[], *per_sentence]  # the same lists, indexed by sentence + 1
-    initial: list[tuple[int, int, str, _RunFact, _RunFact]] = []
+    initial: list[tuple[int, int, _RunInfo]] = []
+    named: list[tuple[int, int, _RunFact]] = []  # (sentence + 1, run end, a _PERSON or _MONTH fact)
     mid_caps: set[str] = set()
     known = memo.runs.get
-    for s, e, i in zip(run_starts, bounds[1::2], sent1, strict=True):
+    for s, e, i in zip(run_starts, run_ends, sent1, strict=True):
         if s >= limit1[i]:
             continue
         run = text[s:e]
-        head, whole, rest = known(run) or memo.get(run)
+        info = known(run) or memo.get(run)
         if s - starts1[i] <= 1:
-            initial.append((i - 1, e, head, whole, rest))
+            initial.append((i, e, info))
             continue
-        mid_caps.add(head)
+        mid_caps.add(info[0])
+        whole = info[1]
         code = whole[0]
         if code == _FIXED:
             in_sentence[i].append(whole[1])
-        elif code != _NO_FACT:
-            add_name(i - 1, e, whole)
-    for si, e, head, whole, rest in initial:
+        elif code:
+            named.append((i, e, whole))
+    for i, e, (head, whole, rest) in initial:
         fact = whole if head in mid_caps else rest
         code = fact[0]
         if code == _FIXED:
-            per_sentence[si].append(fact[1])
-        elif code != _NO_FACT:
-            add_name(si, e, fact)
+            in_sentence[i].append(fact[1])
+        elif code:
+            named.append((i, e, fact))
+    attributed: dict[int, int] = {}
+    words1: list[list[str]] = [[], *seg.sentence_words]
+    for i, e, (code, h, month) in named:
+        if code == _PERSON:
+            cls = attributed.get(i)
+            if cls is None:
+                cls = attributed[i] = _NAME if _ATTRIB.isdisjoint(words1[i]) else _STRONG
+            in_sentence[i].append(h | cls)
+        else:  # _MONTH: a date when a day follows
+            day = _DAY.match(text, e)
+            if day is not None:
+                in_sentence[i].append(_h("d", f"{month} {day.group(1)}", _NUMBER))
     return _facts(per_sentence)
 
 

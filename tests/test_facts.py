@@ -19,6 +19,7 @@ from boilerplate_detect.facts import (
     fact_weight,
 )
 from boilerplate_detect.text import segment
+from tests.facts_reference import body_limits, reference_facts
 from tests.texts import CLEAN_NEWS, EMPTY, TEMPLATED
 
 
@@ -179,7 +180,7 @@ def test_run_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 _MIXED = st.lists(
-    st.sampled_from([*"Ab Zz.'-,0 19\n\"$é€٣", " of ", " de ", "Mr ", "The "]),
+    st.sampled_from([*"Ab Zz.'-,0 19\n\"$é€٣%", " of ", " de ", "Mr ", "The ", " million", " per "]),
     max_size=80,
 ).map("".join)
 
@@ -194,8 +195,13 @@ def test_class_byte_patterns_find_the_spans_of_the_text_patterns(text: str) -> N
         text.encode("latin-1")
     except UnicodeEncodeError:
         return  # numbers are then found on the text itself
-    numbers = [m.span() for m in facts_module._NUM_CLASS.finditer(classes)]
-    assert numbers == [m.span() for m in facts_module._NUM_RE.finditer(text)]
+    # a number and the words _AFTER_NUM takes after it
+    numbers = [m.span() for m in facts_module._NUM_UNIT_CLASS.finditer(classes)]
+    expected = []
+    for m in facts_module._NUM_RE.finditer(text):
+        after = facts_module._AFTER_NUM.match(text, m.end())
+        expected.append((m.start(), m.end() if after is None else after.end()))
+    assert numbers == expected
 
 
 def test_non_latin1_digits_still_make_numbers() -> None:
@@ -208,3 +214,70 @@ def test_non_latin1_digits_still_make_numbers() -> None:
 def test_ascii_quote_words_equal_the_word_pattern(quote: str) -> None:
     words = quote.encode().lower().translate(facts_module._SPACE_NON_ALNUM).split()
     assert [w.decode() for w in words] == facts_module._WORD.findall(quote.lower())
+
+
+# Sentences of news-like pieces: names, numbers with and without units, dates, quotes,
+# template lines, short headings, attributions; joined into a few paragraphs.
+_PIECE = st.sampled_from(
+    [
+        "Anne Berg",
+        "Oslo",
+        "Mr Carl Olsen",
+        "the Bank of Norway",
+        "March",
+        "Friday",
+        "said",
+        "told reporters",
+        "12",
+        "2,500",
+        "3.5",
+        "$45 million",
+        "\u20ac3 billion",
+        "340 homes",
+        "12%",
+        "7 percent of voters",
+        "1999",
+        "2024",
+        "on March 3",
+        "per",
+        "the council",
+        "in",
+        "of",
+        '"we were never told about the water"',
+        "Follow us",
+        "\u00a9 2024",
+        "caf\u00e9",
+        "\u0663\u0664",
+        "\u6771\u4eac",
+    ]
+)
+_SENTENCE = st.lists(_PIECE, min_size=1, max_size=14).map(lambda ws: " ".join(ws) + ".")
+_ARTICLE = st.lists(st.lists(_SENTENCE, min_size=1, max_size=4).map(" ".join), min_size=1, max_size=6).map(
+    "\n".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_ARTICLE, _NEWSY, _MIXED, st.text(max_size=300)))
+def test_facts_equal_the_reference_extraction(text: str) -> None:
+    seg = segment(text)
+    assert _extract_facts(seg, _RunMemo()) == reference_facts(seg, _RunMemo())
+    assert facts_module._body_limits(seg) == body_limits(seg)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ARTICLE, min_size=2, max_size=5))
+def test_shared_memos_give_the_reference_facts(texts: list[str]) -> None:
+    memo = _RunMemo()
+    for text in texts:
+        seg = segment(text)
+        assert _extract_facts(seg, memo) == reference_facts(seg, _RunMemo())
+
+
+def test_number_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts_module, "_MEMO_LIMIT", 2)
+    memo = _RunMemo()
+    text = "The council said it would build 340 homes, spend $45 million and hire 12 staff by 2026."
+    seg = segment(text)
+    assert _extract_facts(seg, memo) == reference_facts(seg, _RunMemo())
+    assert 0 < len(memo.numbers) <= 2
