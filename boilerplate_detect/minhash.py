@@ -183,11 +183,11 @@ def shingle_hashes(wh: U64, sentence_lengths: Sequence[int], ngram: int) -> U32:
     parts: list[U64] = []
     if n >= ngram:
         m = n - ngram + 1
-        acc = wh[:m] * _POS_MULT[0]
-        tmp = np.empty_like(acc)
-        for j in range(1, ngram):
-            np.multiply(wh[j : j + m], _POS_MULT[j], out=tmp)
-            acc += tmp
+        # every n-gram's words as one row of a view (rows overlap), times the position
+        # multipliers: one matmul; uint64 products and sums wrap around as in plain integers
+        wh = np.ascontiguousarray(wh, dtype=np.uint64)
+        windows: U64 = np.ndarray((m, ngram), dtype=np.uint64, buffer=wh, strides=(8, 8))
+        acc: U64 = windows @ _POS_MULT[:ngram]
         if len(lengths) > 1:  # drop the n-grams that cross a sentence boundary
             sid = np.repeat(np.arange(len(lengths)), lengths)
             acc = acc[sid[:m] == sid[ngram - 1 :]]
