@@ -911,18 +911,12 @@ def _stage2_rows(z: list[float], logw: list[float], ends: list[float]) -> list[l
 
     For one line, the windows are empty or the line itself: ``z_prev``, ``z_next``,
     ``z_win2_mean``, ``z_win6_mean`` and ``z_win6_min`` are 0.0 and ``z_win12_mean``
-    is ``(cum[1] - cum[0]) / 1`` with ``cum = [0.0, 0.0 + z]``, written out here. So is
-    :func:`_runs` of one line: a likely-body line (``z < 0``) is the one run, of
-    ``0.0 + expm1(logw)`` words, which is also the largest size (or 1.0 when it is 0.0);
-    any other line is in no run (0.0 and 0.0).
+    is ``(cum[1] - cum[0]) / 1`` with ``cum = [0.0, 0.0 + z]``, written out here.
     """
     if len(z) == 1:
+        rel, in_main = _runs(z, [math.expm1(logw[0])])
         z0 = z[0]
-        rel = main = 0.0
-        if z0 < 0:
-            size = 0.0 + math.expm1(logw[0])
-            rel, main = size / (size or 1.0), 1.0
-        return [[z0, 0.0, 0.0, 0.0, 0.0, 0.0, logw[0], ends[0], (0.0 + z0 - 0.0) / 1, rel, main]]
+        return [[z0, 0.0, 0.0, 0.0, 0.0, 0.0, logw[0], ends[0], (0.0 + z0 - 0.0) / 1, rel[0], in_main[0]]]
     return list(_stage2_window_rows(z, logw, ends))
 
 
@@ -1080,8 +1074,7 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
     # Lines after the first MAX_MODEL_LINES are neither classified nor pattern-matched.
     probs += [0.0] * (n - len(probs))
     cats += [None] * (n - len(cats))
-    # Only a Key Points or FAQ heading opens a block: no scan without one.
-    blocks = _blocks(seg, nws, cats) if "keypoints" in cats or "faq" in cats else {}
+    blocks = _blocks(seg, nws, cats)
     site: list[bool] = [False] * n
     if ctx.site_docs > 0 and ctx.site_lines:
         need = max(SITE_MIN_OTHERS, SITE_MIN_SHARE * ctx.site_docs)
@@ -1091,7 +1084,7 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
     spans: list[RawSpan] = []
     widths = [e - s for s, e in lines]
     n_chars = sum(widths) or 1
-    short = sum(map(SHORT_LINE_WORDS.__ge__, nws))  # c <= SHORT_LINE_WORDS
+    short = sum(1 for c in nws if c <= SHORT_LINE_WORDS)
     site_n = sum(site)
     # sum() adds left to right: the same float as a running total over the lines.
     wsum = sum(map(mul, probs, widths))

@@ -645,16 +645,3 @@ def test_property_clip_and_sigmoid_are_the_reference(res: T.TemplateResources, z
 )
 def test_clip_table(z: list[float], want: list[float]) -> None:
     assert _bits([T._clip(z)]) == _bits([want])
-
-
-@pytest.mark.parametrize(
-    ("z", "logw"),
-    [(-1.0, 0.0), (-1.0, math.log1p(3)), (0.0, math.log1p(3)), (-0.0, 0.0), (2.0, 0.0), (-30.0, 10.0)],
-    ids=["body_no_words", "body", "zero", "minus_zero", "chrome_no_words", "clipped"],
-)
-def test_one_line_stage2_runs_table(z: float, logw: float) -> None:
-    """The written-out one-line run (z < 0 only; a wordless run is relative to 1.0) is _runs' answer."""
-    row = T._stage2_rows([z], [logw], [1.0])[0]
-    rel, in_main = T._runs([z], [math.expm1(logw)])
-    assert _bits([row[-2:]]) == _bits([[rel[0], in_main[0]]])
-    assert _bits([row]) == _bits(list(T._stage2_window_rows([z], [logw], [1.0])))
