@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources as _resources
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from operator import mul
 
 import xxhash
@@ -729,9 +729,8 @@ def _line_rows(
 
     Page-level quantities (paragraph sizes, densities, windows) are computed once per
     text, paragraph logarithms once per paragraph. Line ``i``'s words are
-    ``seg.words[cum[i]:cum[i + 1]]`` (see :func:`_line_word_counts`). The line's own
-    features are those of :func:`_own_features` and :func:`_marks`, written out in the
-    loop (no call per line).
+    ``seg.words[cum[i]:cum[i + 1]]`` (see :func:`_line_word_counts`), sliced only for
+    the short lines the patterns read.
     """
     n = len(seg.lines)
     rows: list[list[float]] = []
@@ -755,14 +754,16 @@ def _line_rows(
     max_logw = max(logw)
     # The densest region of the text: words in a window of +-5 lines, relative to the page's maximum.
     cum = list(accumulate(nws, initial=0))
-    dens = [cum[i + 6 if i + 6 < n else n] - cum[i - 5 if i > 5 else 0] for i in range(n)]
+    dens = [cum[min(n, i + 6)] - cum[max(0, i - 5)] for i in range(n)]
     max_dens = max(dens) or 1
     main = dens.index(max(dens))
     # Short lines (<= SHORT_LINE_WORDS words) before each line: a window's count is a difference.
     cum_short = list(accumulate(map(SHORT_LINE_WORDS.__ge__, nws), initial=0))  # c <= SHORT_LINE_WORDS
+    # Function words on every line: one pass over the text's words, then a sum per line.
+    flags = list(map(_STOP.__contains__, words))
+    stops = [sum(flags[a:b]) for a, b in pairwise(cum)]
     last = n - 1
     find = patterns.find
-    is_stop = _STOP.__contains__
     # Upper-case ASCII letters and digits are counted on the classified UTF-8 bytes (C
     # speed): classified once for an ASCII text (its offsets are byte offsets), per line otherwise.
     ascii_text = text.isascii()
@@ -771,6 +772,7 @@ def _line_rows(
         s, e = lines[i]
         t = text[s:e]
         nw = nws[i]
+        inv = 1.0 / nw if nw else 0.0
         if ascii_text:
             n_upper = classes.count(b"U", s, e)
             n_digit = classes.count(b"D", s, e)
@@ -778,53 +780,19 @@ def _line_rows(
             line_classes = t.encode().translate(_CHAR_CLASS)
             n_upper = line_classes.count(b"U")
             n_digit = line_classes.count(b"D")
-        a = cum[i]
-        line_words = words[a : a + nw]
-        inv = 1.0 / nw if nw else 0.0
-        last_c = t[-1]
-        cat: str | None = None
-        sep = url = 0.0
-        if nw <= PATTERN_MAX_WORDS:
-            cat = find(t, line_words)
-            if nw <= SHORT_FEATURE_WORDS:
-                # "|" is the only ASCII character of _SEP_CHARS: one scan on an ASCII text.
-                if (
-                    ("|" in t if ascii_text else any(map(t.__contains__, _SEP_CHARS)))
-                    or " / " in t
-                    or t.count(" - ") >= 2
-                ):
-                    sep = 1.0
-                if "://" in t or "www." in t or ".com" in t or "@" in t:
-                    url = 1.0
+        own, cat = _own_features(t, words, cum[i], nw, logw[i], n_upper, n_digit, stops[i], find)
         lo = i - 3 if i > 3 else 0
         hi = i + 4 if i + 4 < n else n
         win = logw[lo:hi]
         p = line_para[i]
-        lw = logw[i]
         cats.append(cat)
         rows.append(
             [
-                lw,
-                1.0 if nw <= 2 else 0.0,
-                1.0 if nw <= 5 else 0.0,
-                1.0 if nw <= 10 else 0.0,
-                1.0 if nw >= 20 else 0.0,
-                1.0 if last_c in ".!?" or (last_c in "\"')]" and len(t) > 1 and t[-2] in ".!?") else 0.0,
-                1.0 if last_c == ":" else 0.0,
-                min(1.0, n_upper * inv),
-                len([*filter(is_stop, line_words)]) * inv,
-                n_digit / len(t),
-                sep,
-                1.0 if t[0] in _BULLET_START and _BULLET.match(t) else 0.0,
-                url,
-                1.0 if cat == "chrome" else 0.0,
-                1.0 if cat == "cta" else 0.0,
-                1.0 if cat in ("copyright", "disclaimer") else 0.0,
-                1.0 if cat in ("keypoints", "faq") else 0.0,
+                *own,
                 i / last if last else 0.0,
                 1.0 if i == 0 else 0.0,
                 1.0 if i == last else 0.0,
-                a / total_words,
+                cum[i] / total_words,
                 logw[i - 1] if i else 0.0,
                 logw[i + 1] if i < last else 0.0,
                 sum(win) / (hi - lo),
@@ -833,7 +801,7 @@ def _line_rows(
                 para_logw[p],
                 para_logl[p],
                 math.log((e - s) * inv) if nw else 0.0,
-                lw - max_logw,
+                logw[i] - max_logw,
                 dens[i] / max_dens,
                 math.log1p(abs(i - main)),
             ]
@@ -977,19 +945,12 @@ def _finish(z: list[float], logw: list[float], ends: list[float], model: LineMod
     """Turn the stage-one logits into line probabilities (through stage two, if any)."""
     if model.stage2 is not None:
         z = _logits(_stage2_rows(z, logw, ends), model.stage2)
-    # _sigmoid(v), written out: 1 / (1 + e^-v) for v >= 0, e^v / (1 + e^v) below.
-    exp = math.exp
-    return [1.0 / (1.0 + exp(-v)) if v >= 0 else (ez := exp(v)) / (1.0 + ez) for v in z]
-
-
-def _clip(z: list[float]) -> list[float]:
-    """Return ``max(-30.0, min(30.0, v))`` of every logit, written out (the same float, NaN included)."""
-    return [(v if v > -30.0 else -30.0) if v < 30.0 else 30.0 for v in z]
+    return [_sigmoid(v) for v in z]
 
 
 def _probabilities(rows: list[list[float]], model: LineModel) -> list[float]:
     return _finish(
-        _clip(_logits(rows, model.stage1)),
+        [max(-30.0, min(30.0, v)) for v in _logits(rows, model.stage1)],
         [r[_I_LOGW] for r in rows],
         [r[_I_ENDS] for r in rows],
         model,
@@ -1068,7 +1029,7 @@ def extract(seg: Segmented, res: object, ctx: Context) -> FamilyResult:
     nws = _line_word_counts(seg)
     model = res.model
     rows, cats = line_features(seg, res.patterns, limit=MAX_MODEL_LINES, counts=nws)
-    z = _clip(_logits(rows, model.stage1))
+    z = [max(-30.0, min(30.0, v)) for v in _logits(rows, model.stage1)]
     ends = [r[_I_ENDS] for r in rows]
     probs = _finish(z, [r[_I_LOGW] for r in rows], ends, model)
     # Lines after the first MAX_MODEL_LINES are neither classified nor pattern-matched.

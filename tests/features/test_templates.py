@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from itertools import accumulate, pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from boilerplate_detect.errors import ModelLoadError
 from boilerplate_detect.features import Context
 from boilerplate_detect.features import templates as T
-from boilerplate_detect.text import Segmented, segment
+from boilerplate_detect.text import segment
 from tests import texts as X
 
 
@@ -513,135 +512,3 @@ def test_property_one_line_stage2_is_the_window_rows(z: float, logw: float, ends
 )
 def test_runs_table(z: list[float], nws: list[float], rel: list[float], in_main: list[float]) -> None:
     assert T._runs(z, nws) == (rel, in_main)
-
-
-def _reference_line_rows(
-    seg: Segmented, patterns: T.Patterns, nws: list[int], limit: int
-) -> tuple[list[list[float]], list[str | None]]:
-    """``_line_rows`` as it was before its loop was written out (commit 3f1b077): the reference."""
-    n = len(seg.lines)
-    rows: list[list[float]] = []
-    cats: list[str | None] = []
-    if n == 0:
-        return rows, cats
-    text, lines, line_para, words = seg.text, seg.lines, seg.line_paragraph, seg.words
-    logw = list(map(math.log1p, nws))
-    total_words = sum(nws) or 1
-    n_para = max(line_para) + 1
-    para_words = [0] * n_para
-    para_lines = [0] * n_para
-    for p, c in zip(line_para, nws, strict=False):
-        para_words[p] += c
-        para_lines[p] += 1
-    para_logw = list(map(math.log1p, para_words))
-    para_logl = [math.log1p(c - 1) for c in para_lines]
-    max_logw = max(logw)
-    cum = list(accumulate(nws, initial=0))
-    dens = [cum[min(n, i + 6)] - cum[max(0, i - 5)] for i in range(n)]
-    max_dens = max(dens) or 1
-    main = dens.index(max(dens))
-    cum_short = list(accumulate(map(T.SHORT_LINE_WORDS.__ge__, nws), initial=0))
-    flags = list(map(T._STOP.__contains__, words))
-    stops = [sum(flags[a:b]) for a, b in pairwise(cum)]
-    last = n - 1
-    for i in range(min(n, max(0, limit))):
-        s, e = lines[i]
-        t = text[s:e]
-        nw = nws[i]
-        inv = 1.0 / nw if nw else 0.0
-        line_classes = t.encode().translate(T._CHAR_CLASS)
-        n_upper, n_digit = line_classes.count(b"U"), line_classes.count(b"D")
-        own, cat = T._own_features(t, words, cum[i], nw, logw[i], n_upper, n_digit, stops[i], patterns.find)
-        lo = i - 3 if i > 3 else 0
-        hi = i + 4 if i + 4 < n else n
-        win = logw[lo:hi]
-        p = line_para[i]
-        cats.append(cat)
-        rows.append(
-            [
-                *own,
-                i / last if last else 0.0,
-                1.0 if i == 0 else 0.0,
-                1.0 if i == last else 0.0,
-                cum[i] / total_words,
-                logw[i - 1] if i else 0.0,
-                logw[i + 1] if i < last else 0.0,
-                sum(win) / (hi - lo),
-                max(win),
-                (cum_short[hi] - cum_short[lo]) / (hi - lo),
-                para_logw[p],
-                para_logl[p],
-                math.log((e - s) * inv) if nw else 0.0,
-                logw[i] - max_logw,
-                dens[i] / max_dens,
-                math.log1p(abs(i - main)),
-            ]
-        )
-    return rows, cats
-
-
-# Lines that exercise every own feature: separators (ASCII "|" and the non-ASCII ones), URLs,
-# bullets, digits, capitals, sentence and colon ends, pattern hits, function words, long lines.
-_ROW_LINES = st.one_of(
-    st.sampled_from(
-        [
-            *SAMPLE_LINES,
-            "Home | News | Sport",
-            "World • Politics",
-            "Markets › Stocks",
-            "a / b",
-            "one - two - three",
-            "Visit www.example.com or mail us@example.org",
-            "- a bullet point",
-            "12) The twelfth item",
-            "KEY POINTS:",
-            "Menu",
-            "© 2024 Example",
-            "İstanbul: 12 KM of road.",
-            '"Is it the end?" she said.',
-            " ".join(["the word of an article"] * 14),
-        ]
-    ),
-    st.text(alphabet=st.sampled_from("aZ9 .|•-/:?!é\"')"), min_size=1, max_size=40),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(_ROW_LINES, min_size=2, max_size=30),
-    st.sampled_from(["\n", "\n\n"]),
-    st.integers(0, 40),
-)
-def test_property_line_rows_are_the_reference(
-    res: T.TemplateResources, lines: list[str], sep: str, limit: int
-) -> None:
-    """The written-out loop gives the reference rows and categories, bit for bit, for any limit."""
-    seg = segment(sep.join(lines))
-    nws = T._line_word_counts(seg)
-    want_rows, want_cats = _reference_line_rows(seg, res.patterns, nws, limit)
-    rows, cats = T._line_rows(seg, res.patterns, nws, limit)
-    assert _bits(rows) == _bits(want_rows) and cats == want_cats
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=20))
-def test_property_clip_and_sigmoid_are_the_reference(res: T.TemplateResources, z: list[float]) -> None:
-    """_clip is max(-30, min(30, v)) and _finish's written-out sigmoid is _sigmoid, bit for bit."""
-    assert _bits([T._clip(z)]) == _bits([[max(-30.0, min(30.0, v)) for v in z]])
-    clipped = T._clip(z)
-    one_stage = T.LineModel(res.model.stage1, None, res.model.threshold)
-    ignored = [0.0] * len(z)
-    assert _bits([T._finish(clipped, ignored, ignored, one_stage)]) == _bits([list(map(T._sigmoid, clipped))])
-
-
-@pytest.mark.parametrize(
-    ("z", "want"),
-    [
-        ([], []),
-        ([0.0, -0.0, 31.0, -31.0, 30.0, -30.0, 2.5], [0.0, -0.0, 30.0, -30.0, 30.0, -30.0, 2.5]),
-        ([math.inf, -math.inf], [30.0, -30.0]),
-    ],
-    ids=["empty", "finite", "infinite"],
-)
-def test_clip_table(z: list[float], want: list[float]) -> None:
-    assert _bits([T._clip(z)]) == _bits([want])
