@@ -775,18 +775,20 @@ def _fingerprint(
     body = sum([e - s for s, e in kept_sents])
     # every fact is in a sentence with words (so kept): the distinct facts are the article's
     fact_list = list(facts.hashes) if len(first) == len(facts.hashes) else sorted(first)
+    # the four per-sentence uint32 fields in one call: each is a (contiguous) row
+    per_sentence = np.array([sent_hash, sent_facts, starts, ends], dtype=np.uint32)
     return Fingerprint(
         id=article_id,
         outlet=outlet,
         published=published,
         bands=np.array(band_keys, dtype=np.uint32),
-        sent_hash=np.array(sent_hash, dtype=np.uint32),
-        sent_facts=np.array(sent_facts, dtype=np.uint32),
-        sent_start=np.array(starts, dtype=np.uint32),
-        sent_end=np.array(ends, dtype=np.uint32),
+        sent_hash=per_sentence[0],
+        sent_facts=per_sentence[1],
+        sent_start=per_sentence[2],
+        sent_end=per_sentence[3],
         sent_shingles=np.array(nsh, dtype=np.uint16),
         facts=np.array(fact_list, dtype=np.uint32),
-        fact_sent=np.array([first[f] for f in fact_list], dtype=np.uint16),
+        fact_sent=np.array(list(map(first.__getitem__, fact_list)), dtype=np.uint16),
         body_chars=body,
     )
 
