@@ -68,6 +68,8 @@ _HEADER = struct.Struct("<BBHHHHI")
 _WIDE_OFFSETS = 1  # flag: sentence gaps and lengths stored as u4 (else u2)
 _NARROW_GAPS = 4  # flag: sentence gaps stored as u1 (all below 256; the usual one or two spaces)
 _WIDE_FACT_SENT = 2  # flag: fact sentences stored as u2 (else u1)
+# struct packers of 0 to 63 little-endian uint32 values (a sentence's fact identities)
+_PACK_U32 = tuple(struct.Struct(f"<{k}I").pack for k in range(64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -748,25 +750,20 @@ def _fingerprint(
     band_keys = [h64(raw[b * width : (b + 1) * width], seed=b) & _KEY_MASK for b in range(params.bands)]
     sent_hash = [h64(" ".join(ws).encode()) & 0xFFFFFFFF for ws in kept_words]
     sent_facts = [0] * len(kept_lengths)
-    with_facts = [j for j, fs in enumerate(kept_facts) if fs]
-    for j in with_facts:
-        fs = kept_facts[j]
+    first: dict[int, int] = {}  # fact -> first sentence
+    add_first = first.setdefault
+    for j, fs in enumerate(kept_facts):
+        if not fs:
+            continue
+        at = j if j <= 0xFFFF else 0xFFFF
+        for f in fs:
+            add_first(f, at)
         # a number, date, quote or attributed person (class 2 or 3) among at least two facts
         if len(fs) >= MIN_FACTSET_SIZE and any(map(_STRONG_BIT.__and__, fs)):
             ident = sorted(set(map(_IDENT.__and__, fs)))
-            sent_facts[j] = (h64(struct.pack(f"<{len(ident)}I", *ident)) & 0xFFFFFFFF) or 1
-    # fact -> first sentence: every (fact, sentence) pair, the later sentences written first
-    with_facts.reverse()
-    held = [kept_facts[j] for j in with_facts]
-    if with_facts and with_facts[0] > 0xFFFF:
-        with_facts = [min(j, 0xFFFF) for j in with_facts]
-    first = dict(
-        zip(
-            itertools.chain.from_iterable(held),
-            itertools.chain.from_iterable(map(itertools.repeat, with_facts, map(len, held))),
-            strict=True,
-        )
-    )
+            k = len(ident)
+            packed = _PACK_U32[k](*ident) if k < len(_PACK_U32) else struct.pack(f"<{k}I", *ident)
+            sent_facts[j] = (h64(packed) & 0xFFFFFFFF) or 1
     offsets = _original_offsets(seg, kept_sents)
     starts = offsets[0::2]
     ends = offsets[1::2]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+
 import pytest
+import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +31,9 @@ _PIECES = st.sampled_from(
         "\n",
         "\n\n",
         "Oslo on Friday",
+        "The council in Tromso said it would build 340 homes",
+        " on March 3 in 2024 ",
+        " \u201cwe were never told about the water\u201d ",
         "caf\u00e9",
         "\ufb01",
         "\u2026",
@@ -78,3 +84,22 @@ def test_fact_sentences_are_the_first_kept_sentence_of_each_fact(text: str) -> N
             first.setdefault(f, j)
     assert fp.facts.tolist() == sorted(first)
     assert fp.fact_sent.tolist() == [first[f] for f in sorted(first)]
+    # a sentence's fact-set hash: two or more facts, one of them a number, date, quote or person
+    expected = []
+    for fs in kept:
+        ident = sorted({f & 0xFFFFFFFC for f in fs})
+        strong = len(fs) >= 2 and any(f & 2 for f in fs)
+        packed = struct.pack(f"<{len(ident)}I", *ident)
+        expected.append((xxhash.xxh3_64_intdigest(packed) & 0xFFFFFFFF) or 1 if strong else 0)
+    assert fp.sent_facts.tolist() == expected
+
+
+def test_fact_set_of_many_facts_is_packed_like_a_few() -> None:
+    # 70 numbers with units in one long body sentence: more identities than the cached packers
+    text = "The council listed " + ", ".join(f"{100 + i} homes" for i in range(70)) + " in Oslo."
+    seg = segment(text)
+    fp = fingerprint("a", "", None, seg, IndexParams())
+    ident = sorted({f & 0xFFFFFFFC for f in extract_facts(seg).by_sentence[0]})
+    assert len(ident) > 64
+    packed = struct.pack(f"<{len(ident)}I", *ident)
+    assert fp.sent_facts.tolist() == [(xxhash.xxh3_64_intdigest(packed) & 0xFFFFFFFF) or 1]
