@@ -217,7 +217,8 @@ _CAP_RUN = re.compile(
 )
 _NUM_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _AFTER_NUM = re.compile(r"[ ]?(%|[a-zA-Z][a-zA-Z-]*)(?:[ ]([a-zA-Z][a-zA-Z-]*))?")
-_QUOTE = re.compile(r'"([^"\n]{10,400})"')
+# Possessive: a shorter quote would end before a character that is not '"' (no backtracking).
+_QUOTE = re.compile(r'"([^"\n]{10,400}+)"')
 _DAY = re.compile(r"[ ](\d{1,2})\b")
 # Lines that are page furniture or calls to action, whatever their length.
 _TEMPLATE_LINE = re.compile(

@@ -24,7 +24,6 @@ from boilerplate_detect.facts import (
     _NUM_RE,
     _NUMBER,
     _PERSON,
-    _QUOTE,
     _SPACE_NON_ALNUM,
     _STRONG,
     _TEMPLATE_LINE,
@@ -41,6 +40,7 @@ from boilerplate_detect.facts import (
 from boilerplate_detect.text import Segmented
 
 _NUM_CLASS = re.compile(rb"0[0,]*(?:\.0+)?")
+_QUOTE = re.compile(r'"([^"\n]{10,400})"')
 
 
 def body_limits(seg: Segmented) -> list[int]:
