@@ -217,8 +217,7 @@ _CAP_RUN = re.compile(
 )
 _NUM_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _AFTER_NUM = re.compile(r"[ ]?(%|[a-zA-Z][a-zA-Z-]*)(?:[ ]([a-zA-Z][a-zA-Z-]*))?")
-# Possessive: a shorter quote would end before a character that is not '"' (no backtracking).
-_QUOTE = re.compile(r'"([^"\n]{10,400}+)"')
+_QUOTE = re.compile(r'"([^"\n]{10,400})"')
 _DAY = re.compile(r"[ ](\d{1,2})\b")
 # Lines that are page furniture or calls to action, whatever their length.
 _TEMPLATE_LINE = re.compile(
@@ -239,8 +238,8 @@ _CAP_RUN_CLASS = re.compile(
     rb"(?:[ ](?:of[ ]|de[ ]|van[ ]|von[ ]|al[ ]|bin[ ]|the[ ])?A[a-zA'.-]*[a-zA])*"
 )
 # A number on the class bytes and what _AFTER_NUM matches after it (its letters are ASCII,
-# so [a-zA-Z] is [a-zA] there); no repeat gives back what the next part could take.
-_NUM_UNIT_CLASS = re.compile(rb"0[0,]*+(?:\.0++)?(?:[ ]?(?:%|[a-zA][a-zA-]*+)(?:[ ][a-zA][a-zA-]*+)?)?")
+# so [a-zA-Z] is [a-zA] there).
+_NUM_UNIT_CLASS = re.compile(rb"0[0,]*(?:\.0+)?(?:[ ]?(?:%|[a-zA][a-zA-]*)(?:[ ][a-zA][a-zA-]*)?)?")
 # _CAP_RUN_CLASS as one group: splitting by it gives the text between runs and the runs.
 _CAP_RUN_SPLIT = re.compile(b"(" + _CAP_RUN_CLASS.pattern + b")")
 

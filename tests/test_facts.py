@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import xxhash
 from hypothesis import given, settings
@@ -283,14 +281,3 @@ def test_number_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     seg = segment(text)
     assert _extract_facts(seg, memo) == reference_facts(seg, _RunMemo())
     assert 0 < len(memo.numbers) <= 2
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.sampled_from(['"', "\n", "a", " ", "word ", "x" * 30, "y" * 200]), max_size=40).map("".join)
-)
-def test_possessive_quote_pattern_finds_the_quotes_of_the_plain_one(text: str) -> None:
-    plain = re.compile(r'"([^"\n]{10,400})"')
-    assert [m.span(1) for m in facts_module._QUOTE.finditer(text)] == [
-        m.span(1) for m in plain.finditer(text)
-    ]

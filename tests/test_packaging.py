@@ -80,3 +80,60 @@ def test_wheel_installs_and_scores_outside_the_checkout(wheel: Path, tmp_path: P
         [str(cli), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
     )
     assert p.returncode == 0 and "score" in p.stdout
+
+
+def _newer_regex_syntax(parsed: object) -> list[str]:
+    """Possessive repeats and atomic groups anywhere in a parsed pattern (``re._parser``)."""
+    from re import _constants as constants  # type: ignore[attr-defined]
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    newer = (constants.POSSESSIVE_REPEAT, constants.ATOMIC_GROUP)
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, parser.SubPattern):
+            for op, arg in node.data:
+                if op in newer:
+                    found.append(str(op))
+                walk(arg)
+        elif isinstance(node, (tuple, list)):
+            for item in node:
+                walk(item)
+
+    walk(parsed)
+    return found
+
+
+def test_regular_expressions_need_no_newer_python_than_requires_python() -> None:
+    # pyproject.toml says requires-python >= 3.10: possessive repeats ("*+", "++") and atomic
+    # groups came with Python 3.11, and a pattern using them fails to compile on 3.10 at import.
+    # CI runs 3.11 only, so every compiled pattern of every module is checked here.
+    import importlib
+    import pkgutil
+    import re
+
+    import boilerplate_detect
+
+    if sys.version_info < (3, 11):  # pragma: no cover - there the import above already failed
+        pytest.skip("re._parser is the 3.11 parser")
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    assert 'requires-python = ">=3.10"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    seen = 0
+    offending: list[str] = []
+    for info in pkgutil.walk_packages(boilerplate_detect.__path__, "boilerplate_detect."):
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra that is not installed: not this test's concern
+            continue
+        for name, value in vars(module).items():
+            patterns = value if isinstance(value, tuple) else (value,)
+            for p in patterns:
+                if isinstance(p, tuple):  # (mark, pattern) pairs
+                    p = next((x for x in p if isinstance(x, re.Pattern)), None)
+                if isinstance(p, re.Pattern):
+                    seen += 1
+                    if _newer_regex_syntax(parser.parse(p.pattern, p.flags)):
+                        offending.append(f"{info.name}.{name}: {p.pattern!r}")
+    assert seen > 50  # the walk found the package's patterns
+    assert offending == []

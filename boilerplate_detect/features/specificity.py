@@ -122,17 +122,15 @@ _CHUNK = (1 << _FIELD_BITS) - 1
 #: The rule for a run of capitalised words, as written; :data:`_CLASS_RUN` finds the same spans.
 _CAP_RUN = re.compile(r"[A-Z][\w'&-]*(?: [A-Z][\w'&-]*)*")
 _NUMBER = re.compile(r"([0-9][0-9,.]*(?:[/-][0-9]+)*)(?:[ -]?([%A-Za-z]+))?")
-_QUOTE = re.compile(r'"([^"\n]++)"')
+_QUOTE = re.compile(r'"([^"\n]+)"')
 _YEAR = re.compile(r"(?:1[89]|20)[0-9][0-9]")
 _NUMERIC_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # One byte per character names its class (see _char_classes): "U" A-Z, "d" 0-9, "a" any other
 # word character (str.isalnum or "_"), "q" an apostrophe, "j" "&" or "-", "o" an opening '"',
 # "(" or "[", " " a space, "." anything else. On these bytes the capitalised-run rule starts
 # with a literal byte, which re scans for fast, and digit runs are found the same way.
-# Repeats are possessive ("*+", as in _QUOTE): what follows a repeat never matches what the
-# repeat would give back, so they find the same spans without keeping backtracking state.
-_CLASS_RUN = re.compile(rb"U[Uadqj]*+(?: U[Uadqj]*+)*+")
-_CLASS_DIGITS = re.compile(rb"dd*+")  # not "d+": a literal first byte makes re scan fast
+_CLASS_RUN = re.compile(rb"U[Uadqj]*(?: U[Uadqj]*)*")
+_CLASS_DIGITS = re.compile(rb"dd*")  # not "d+": a literal first byte makes re scan fast
 _MID, _INITIAL, _INSIDE_WORD = 0, 1, 2
 #: Classes of the characters a run loses at its end (its text is stripped of "-" and "'").
 _TRAILING = frozenset(b"qj")
