@@ -22,7 +22,6 @@ and a lower bound of the shingle-level values.
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import itertools
 import struct
@@ -37,7 +36,7 @@ import xxhash
 from boilerplate_detect.facts import CLASS_WEIGHTS, Facts, _extract_facts, _RunMemo, extract_facts
 from boilerplate_detect.minhash import minhash, permutations, shingle_hashes, word_hashes
 from boilerplate_detect.report import Direction, NearDuplicate, Passage
-from boilerplate_detect.text import Segmented, _OffsetMap
+from boilerplate_detect.text import Segmented
 
 __all__ = [
     "FORMAT_VERSION",
@@ -688,36 +687,6 @@ def fingerprint(
     return _fingerprint(article_id, outlet, published, seg, params, perm, facts, word_hashes(seg.words))
 
 
-def _original_offsets(seg: Segmented, spans: Sequence[tuple[int, int]]) -> list[int]:
-    """The starts and ends of ``spans`` (flattened) mapped by ``seg.to_original``, in one pass.
-
-    The same values as calling :meth:`Segmented.to_original` on each: most texts need
-    no mapping, or only a clamp to the original's length; the others look up every
-    offset in the segmentation's offset map as its ``__call__`` does.
-    """
-    flat = list(itertools.chain.from_iterable(spans))
-    omap = seg._map
-    if omap is None:
-        return flat
-    if type(omap) is not _OffsetMap:  # pragma: no cover - another map: one by one
-        return list(map(seg.to_original, flat))
-    norm, orig = omap.norm, omap.orig
-    top = len(seg.original)
-    if len(norm) == 1 and norm[0] == 0 == orig[0] and min(flat, default=0) >= 0:
-        # offsets kept (only quotes replaced), clamped to the original text
-        return flat if max(flat, default=0) <= top else [p if p < top else top for p in flat]
-    last = len(orig) - 1
-    out: list[int] = []
-    append = out.append
-    for p, k in zip(flat, map(bisect.bisect_right, itertools.repeat(norm, len(flat)), flat), strict=True):
-        k -= 1
-        o = orig[k] + (p - norm[k])
-        if k < last and o > orig[k + 1]:
-            o = orig[k + 1]
-        append(o if o < top else top)
-    return out
-
-
 def _fingerprint(
     article_id: str,
     outlet: str,
@@ -764,7 +733,7 @@ def _fingerprint(
             k = len(ident)
             packed = _PACK_U32[k](*ident) if k < len(_PACK_U32) else struct.pack(f"<{k}I", *ident)
             sent_facts[j] = (h64(packed) & 0xFFFFFFFF) or 1
-    offsets = _original_offsets(seg, kept_sents)
+    offsets = seg.to_original_many(list(itertools.chain.from_iterable(kept_sents)))
     starts = offsets[0::2]
     ends = offsets[1::2]
     ngram = params.ngram - 1

@@ -29,6 +29,7 @@ import bisect
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -611,6 +612,20 @@ class Segmented:
         if self._map is None:
             return pos
         return min(self._map(pos), len(self.original))
+
+    def to_original_many(self, positions: Sequence[int]) -> list[int]:
+        """Return :meth:`to_original` of every offset in ``positions``, in order.
+
+        Most texts need no mapping, or only a clamp to the original's length (their
+        normalisation replaced characters one for one): those skip the per-offset lookup.
+        """
+        m = self._map
+        if m is None:
+            return list(positions)
+        if len(m.norm) == 1 and m.norm[0] == m.orig[0] and min(positions, default=0) >= m.norm[0]:
+            top = len(self.original)
+            return [p if p < top else top for p in positions]
+        return list(map(self.to_original, positions))
 
     def line_text(self, i: int) -> str:
         """Return the normalised text of line ``i``."""

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boilerplate_detect.facts import extract_facts
-from boilerplate_detect.index_fingerprint import IndexParams, _original_offsets, fingerprint
+from boilerplate_detect.index_fingerprint import IndexParams, fingerprint
 from boilerplate_detect.text import segment
 
 # Pieces that make the normalisation move or keep offsets: runs of spaces, curly
@@ -54,21 +54,22 @@ _TEXTS = st.lists(_PIECES, max_size=40).map("".join)
     ],
     ids=["empty", "no-map", "quotes-only", "folded-spaces", "entity"],
 )
-def test_original_offsets_table(text: str, spans: list[tuple[int, int]], expected: list[int]) -> None:
+def test_to_original_many_table(text: str, spans: list[tuple[int, int]], expected: list[int]) -> None:
     seg = segment(text)
-    assert _original_offsets(seg, spans) == expected == [seg.to_original(p) for s in spans for p in s]
+    flat = [p for s in spans for p in s]
+    assert seg.to_original_many(flat) == expected == [seg.to_original(p) for p in flat]
 
 
 @settings(max_examples=200, deadline=None)
 @given(_TEXTS, st.data())
-def test_original_offsets_equal_to_original_one_by_one(text: str, data: st.DataObject) -> None:
+def test_to_original_many_equals_to_original_one_by_one(text: str, data: st.DataObject) -> None:
     seg = segment(text)
     flat = [p for s in seg.sentences for p in s]
-    assert _original_offsets(seg, seg.sentences) == [seg.to_original(p) for p in flat]
+    assert seg.to_original_many(flat) == [seg.to_original(p) for p in flat]
     n = len(seg.text)
     spans = data.draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, n)), max_size=6))
-    got = _original_offsets(seg, spans)
-    assert got == [seg.to_original(p) for s in spans for p in s]
+    flat = [p for s in spans for p in s]
+    assert seg.to_original_many(flat) == [seg.to_original(p) for p in flat]
 
 
 @settings(max_examples=100, deadline=None)
